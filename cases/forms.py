@@ -1,0 +1,316 @@
+"""Forms for the case file. They check the shape of what was typed; the rules and the
+permission checks live in the services, which every form hands its data to."""
+
+from datetime import date
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from .identifiers import check_upn
+from .models import (
+    Agency,
+    ExclusionKind,
+    ExclusionReason,
+    Language,
+    Relationship,
+    School,
+    SenStatus,
+)
+from .uploads import ACCEPTED
+
+
+class GovukDateWidget(forms.MultiWidget):
+    template_name = "govuk/widgets/date.html"
+
+    def __init__(self, attrs=None):
+        numeric = {"inputmode": "numeric", "class": "govuk-input govuk-date-input__input"}
+        super().__init__(
+            [
+                forms.TextInput({**numeric, "class": numeric["class"] + " govuk-input--width-2"}),
+                forms.TextInput({**numeric, "class": numeric["class"] + " govuk-input--width-2"}),
+                forms.TextInput({**numeric, "class": numeric["class"] + " govuk-input--width-4"}),
+            ],
+            attrs,
+        )
+
+    def decompress(self, value):
+        if value:
+            return [value.day, value.month, value.year]
+        return [None, None, None]
+
+
+class GovukDateField(forms.MultiValueField):
+    """A date typed as day, month and year, the GOV.UK way, with GOV.UK error messages."""
+
+    widget = GovukDateWidget
+
+    def __init__(self, *, name: str, **kwargs):
+        self.name_in_errors = name
+        kwargs.setdefault("error_messages", {})
+        kwargs["error_messages"].setdefault("required", f"Enter {name}")
+        parts = (forms.CharField(), forms.CharField(), forms.CharField())
+        super().__init__(parts, require_all_fields=False, **kwargs)
+
+    def compress(self, data_list):
+        if not data_list or not any(data_list):
+            return None
+        day, month, year = (str(part or "").strip() for part in data_list)
+        missing = [n for n, v in (("day", day), ("month", month), ("year", year)) if not v]
+        if missing:
+            raise ValidationError(
+                f"{self.name_in_errors.capitalize()} must include a {' and '.join(missing)}"
+            )
+        try:
+            if len(year) != 4:
+                raise ValueError
+            return date(int(year), int(month), int(day))
+        except ValueError:
+            raise ValidationError(
+                f"{self.name_in_errors.capitalize()} must be a real date, like 27 3 2026"
+            ) from None
+
+
+def _required(message: str) -> dict[str, str]:
+    return {"required": message}
+
+
+class PupilForm(forms.Form):
+    first_name = forms.CharField(
+        max_length=80, error_messages=_required("Enter the pupil's first name")
+    )
+    last_name = forms.CharField(
+        max_length=80, error_messages=_required("Enter the pupil's last name")
+    )
+    date_of_birth = GovukDateField(name="the pupil's date of birth", label="Date of birth")
+    upn = forms.CharField(
+        label="Unique pupil number (UPN)",
+        max_length=20,
+        help_text="13 characters, for example H801200001001. Temporary UPNs end in a letter.",
+        error_messages=_required("Enter the pupil's UPN"),
+    )
+    school = forms.ModelChoiceField(
+        queryset=School.objects.none(),
+        empty_label=None,
+        error_messages=_required("Select the pupil's school"),
+    )
+    looked_after = forms.BooleanField(
+        required=False, label="Looked after (in statutory public care)"
+    )
+    sen_status = forms.ChoiceField(
+        label="SEN status", choices=SenStatus.choices, initial=SenStatus.NONE,
+        widget=forms.RadioSelect,
+    )
+    social_worker = forms.CharField(max_length=120, required=False)
+
+    def __init__(self, *args, schools, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["school"].queryset = schools
+
+    def clean_upn(self) -> str:
+        upn = "".join(self.cleaned_data["upn"].split()).upper()
+        result = check_upn(upn)
+        if not result.valid:
+            raise ValidationError(result.reason)
+        return upn
+
+    def clean_date_of_birth(self):
+        born = self.cleaned_data["date_of_birth"]
+        if born and born >= date.today():
+            raise ValidationError("The pupil's date of birth must be in the past")
+        return born
+
+
+class ParentForm(forms.Form):
+    title = forms.CharField(max_length=20, required=False)
+    first_name = forms.CharField(max_length=80, error_messages=_required("Enter a first name"))
+    last_name = forms.CharField(max_length=80, error_messages=_required("Enter a last name"))
+    relationship = forms.ChoiceField(
+        label="Relationship to the pupil",
+        choices=Relationship.choices,
+        widget=forms.RadioSelect,
+        error_messages=_required("Select the relationship to the pupil"),
+    )
+    parental_responsibility = forms.BooleanField(
+        required=False, label="Holds parental responsibility"
+    )
+    has_care = forms.BooleanField(required=False, label="Has care of the child")
+    address = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    postcode = forms.CharField(max_length=10, required=False)
+    email = forms.EmailField(
+        required=False,
+        error_messages={
+            "invalid": "Enter an email address in the correct format, like name@example.com"
+        },
+    )
+    phone = forms.CharField(max_length=30, required=False)
+    preferred_language = forms.ChoiceField(
+        choices=Language.choices, initial=Language.ENGLISH, widget=forms.RadioSelect,
+        help_text="Letters are written in this language, or translated.",
+    )
+    other_language = forms.CharField(
+        max_length=60, required=False, label="Other language, if another"
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("preferred_language") == Language.OTHER and not data.get("other_language"):
+            self.add_error("other_language", "Enter the language the parent or carer reads")
+        return data
+
+
+def _reason_label(reason: ExclusionReason) -> str:
+    if reason.valid_to:
+        return f"{reason.description} ({reason.code}, until {reason.valid_to:%B %Y})"
+    return f"{reason.description} ({reason.code})"
+
+
+class ExclusionForm(forms.Form):
+    kind = forms.ChoiceField(
+        label="Type of exclusion",
+        choices=ExclusionKind.choices,
+        widget=forms.RadioSelect,
+        error_messages=_required("Select the type of exclusion"),
+    )
+    start_date = GovukDateField(name="the start date", label="Start date")
+    school_days = forms.DecimalField(
+        label="Length in school days",
+        required=False,
+        max_digits=4,
+        decimal_places=1,
+        min_value=0.5,
+        help_text="A lunchtime suspension counts as half a day. Leave empty for a permanent "
+        "exclusion.",
+        error_messages={
+            "invalid": "Length must be a number of school days, like 2 or 0.5",
+            "min_value": "Length must be at least half a school day",
+        },
+    )
+    reasons = forms.ModelMultipleChoiceField(
+        label="Reasons (up to three)",
+        queryset=ExclusionReason.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages=_required("Select between one and three reasons"),
+    )
+    serious_misbehaviour = forms.BooleanField(required=False, label="Serious misbehaviour")
+    statutory_process_ended_on = GovukDateField(
+        name="the date the statutory process ended",
+        label="Statutory process ended on (optional)",
+        required=False,
+        help_text="The governing board's review, the end of the time for an independent review "
+        "panel, or the panel's decision.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Every code is offered, with the years it was in use; the service checks that the
+        # codes chosen were in use on the start date.
+        self.fields["reasons"].queryset = ExclusionReason.objects.order_by(
+            "valid_to", "code"
+        )
+        self.fields["reasons"].label_from_instance = _reason_label
+
+    def clean(self):
+        data = super().clean()
+        if data.get("kind") == ExclusionKind.LUNCHTIME and data.get("school_days") is None:
+            data["school_days"] = 0.5
+        return data
+
+
+class AgencyInvolvementForm(forms.Form):
+    agency = forms.ModelChoiceField(
+        queryset=Agency.objects.none(), error_messages=_required("Select the agency")
+    )
+    key_worker = forms.CharField(
+        max_length=120, error_messages=_required("Enter the key worker's name")
+    )
+    key_worker_contact = forms.CharField(
+        max_length=160, required=False, label="Key worker's phone or email"
+    )
+    started_on = GovukDateField(name="the date the involvement started", label="Involved from")
+    ended_on = GovukDateField(
+        name="the date the involvement ended", label="Involved until (optional)", required=False
+    )
+    consent_to_share = forms.BooleanField(
+        required=False, label="The parent or carer has consented to information being shared"
+    )
+    consent_recorded_on = GovukDateField(
+        name="the date consent was given", label="Consent given on", required=False
+    )
+
+    def __init__(self, *args, agencies, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].queryset = agencies
+
+
+class MeetingForm(forms.Form):
+    ACTION_ROWS = 3
+
+    held_on = GovukDateField(name="the date of the meeting", label="Date of the meeting")
+    purpose = forms.CharField(max_length=200, error_messages=_required("Enter the purpose"))
+    attendees = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="One person a line, with their role",
+        error_messages=_required("Enter who attended"),
+    )
+    agencies = forms.ModelMultipleChoiceField(
+        queryset=Agency.objects.none(), required=False, widget=forms.CheckboxSelectMultiple,
+        label="Agencies represented",
+    )
+    decisions = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}), error_messages=_required("Enter the decisions")
+    )
+
+    def __init__(self, *args, agencies, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agencies"].queryset = agencies
+        for row in range(1, self.ACTION_ROWS + 1):
+            self.fields[f"action_{row}_description"] = forms.CharField(
+                max_length=300, required=False, label=f"Action {row}"
+            )
+            self.fields[f"action_{row}_owner"] = forms.CharField(
+                max_length=120, required=False, label="Owner"
+            )
+            self.fields[f"action_{row}_due_on"] = GovukDateField(
+                name=f"the due date of action {row}", label="Due by", required=False
+            )
+
+    def action_rows(self):
+        return [
+            (
+                self[f"action_{row}_description"],
+                self[f"action_{row}_owner"],
+                self[f"action_{row}_due_on"],
+            )
+            for row in range(1, self.ACTION_ROWS + 1)
+        ]
+
+    def clean(self):
+        data = super().clean()
+        actions = []
+        for row in range(1, self.ACTION_ROWS + 1):
+            description = data.get(f"action_{row}_description")
+            owner = data.get(f"action_{row}_owner")
+            due_on = data.get(f"action_{row}_due_on")
+            if not (description or owner or due_on):
+                continue
+            if not description:
+                self.add_error(f"action_{row}_description", f"Enter what action {row} is")
+            if not owner:
+                self.add_error(f"action_{row}_owner", f"Enter who owns action {row}")
+            if not due_on and f"action_{row}_due_on" not in self.errors:
+                self.add_error(f"action_{row}_due_on", f"Enter the due date of action {row}")
+            if description and owner and due_on:
+                actions.append((description, owner, due_on))
+        data["actions"] = actions
+        return data
+
+
+class DocumentForm(forms.Form):
+    title = forms.CharField(
+        max_length=200, error_messages=_required("Enter a title for the document")
+    )
+    file = forms.FileField(
+        label="File",
+        help_text=f"{ACCEPTED}, up to 10 MB",
+        error_messages=_required("Select a file"),
+    )

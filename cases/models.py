@@ -1,0 +1,457 @@
+"""The case file: organisations, pupils, parents and carers, exclusions, agencies, meetings,
+evidence documents and the append-only case timeline."""
+
+import uuid
+from pathlib import PurePosixPath
+
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.db import models
+from django.db.models import Q
+from guardian.models import GroupObjectPermissionBase
+
+
+class Nation(models.TextChoices):
+    ENGLAND = "england", "England"
+    WALES = "wales", "Wales"
+
+
+class LocalPolicy(models.TextChoices):
+    BEDFORDSHIRE_2007 = "bedfordshire-2007", "Bedfordshire protocol (2007)"
+    ENGLAND_STATUTORY = "england-statutory", "England: statute and guidance"
+    WALES_2010 = "wales-2010", "Wales: 2010 regulations and guidance"
+
+
+class LocalAuthority(models.Model):
+    code = models.CharField("LA code", max_length=3, unique=True)
+    name = models.CharField(max_length=120)
+    nation = models.CharField(max_length=10, choices=Nation.choices)
+    policy_name = models.CharField(
+        "local policy", max_length=40, choices=LocalPolicy.choices,
+        default=LocalPolicy.ENGLAND_STATUTORY,
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "local authorities"
+        permissions = [
+            ("view_la_cases", "See every case in the local authority"),
+            ("record_la_cases", "Record case work in the local authority"),
+            ("view_la_counts", "See the local authority's counts, without names"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SchoolType(models.TextChoices):
+    COMMUNITY = "community", "Community school"
+    FOUNDATION = "foundation", "Foundation school"
+    VOLUNTARY_AIDED = "voluntary_aided", "Voluntary aided school"
+    VOLUNTARY_CONTROLLED = "voluntary_controlled", "Voluntary controlled school"
+    SPECIAL = "special", "Special school"
+    NURSERY = "nursery", "Nursery school"
+    ACADEMY = "academy", "Academy"
+    FREE_SCHOOL = "free_school", "Free school"
+    CTC = "ctc", "City technology college"
+    PRU = "pru", "Pupil referral unit"
+
+
+class School(models.Model):
+    local_authority = models.ForeignKey(
+        LocalAuthority, on_delete=models.PROTECT, related_name="schools"
+    )
+    dfe_number = models.CharField(
+        "DfE number", max_length=7, unique=True,
+        help_text="LA code and establishment number, 7 digits, for example 8231234",
+    )
+    name = models.CharField(max_length=160)
+    school_type = models.CharField(max_length=30, choices=SchoolType.choices)
+
+    class Meta:
+        ordering = ["name"]
+        permissions = [
+            ("view_school_cases", "See the school's pupils and their case files"),
+            ("record_school_cases", "Record case work for the school's pupils"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.dfe_number})"
+
+
+class SchoolGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(School, on_delete=models.CASCADE)
+
+
+class LocalAuthorityGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(LocalAuthority, on_delete=models.CASCADE)
+
+
+class StaffRole(models.TextChoices):
+    SCHOOL_LEAD = "school_lead", "School lead"
+    HEADTEACHER = "headteacher", "Headteacher"
+    CHAIR_OF_GOVERNORS = "chair_of_governors", "Chair of governors"
+    LA_DESIGNATED_OFFICER = "la_designated_officer", "LA designated officer"
+    HEAD_OF_PARTNERSHIPS = "head_of_partnerships", "Head of partnerships"
+    LEGAL_PANEL_MEMBER = "legal_panel_member", "Legal panel member"
+    INFORMATION_OFFICER = "information_officer", "Information officer"
+    LA_ADMIN = "la_admin", "LA admin"
+
+
+SCHOOL_ROLES = frozenset(
+    {StaffRole.SCHOOL_LEAD, StaffRole.HEADTEACHER, StaffRole.CHAIR_OF_GOVERNORS}
+)
+
+
+class StaffGroup(models.Model):
+    """A role at one school or one local authority. Members get the role's object
+    permissions on that organisation (see cases.access)."""
+
+    group = models.OneToOneField(Group, on_delete=models.CASCADE, primary_key=True)
+    role = models.CharField(max_length=30, choices=StaffRole.choices)
+    school = models.ForeignKey(
+        School, null=True, blank=True, on_delete=models.CASCADE, related_name="staff_groups"
+    )
+    local_authority = models.ForeignKey(
+        LocalAuthority, null=True, blank=True, on_delete=models.CASCADE,
+        related_name="staff_groups",
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(school__isnull=True) ^ Q(local_authority__isnull=True),
+                name="staffgroup_one_organisation",
+            ),
+            models.UniqueConstraint(fields=["role", "school"], name="staffgroup_school_role"),
+            models.UniqueConstraint(
+                fields=["role", "local_authority"], name="staffgroup_la_role"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.group.name
+
+    @property
+    def organisation(self) -> School | LocalAuthority:
+        return self.school or self.local_authority
+
+
+class ExclusionReason(models.Model):
+    """DfE school census reason codes, with the academic years they were in use."""
+
+    code = models.CharField(max_length=4, unique=True)
+    description = models.CharField(max_length=200)
+    valid_from = models.DateField()
+    valid_to = models.DateField(null=True, blank=True)
+    note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.description}"
+
+    def in_use_on(self, day) -> bool:
+        return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
+
+
+class SenStatus(models.TextChoices):
+    NONE = "none", "No special educational needs"
+    SEN_SUPPORT = "sen_support", "SEN support"
+    EHC_PLAN = "ehc_plan", "Education, health and care plan"
+
+
+class Pupil(models.Model):
+    first_name = models.CharField(max_length=80)
+    last_name = models.CharField(max_length=80)
+    date_of_birth = models.DateField()
+    upn = models.CharField("UPN", max_length=13, unique=True)
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="pupils")
+    looked_after = models.BooleanField(
+        "looked after (in statutory public care)", default=False
+    )
+    sen_status = models.CharField(
+        "SEN status", max_length=20, choices=SenStatus.choices, default=SenStatus.NONE
+    )
+    social_worker = models.CharField(max_length=120, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["last_name", "first_name"]
+        indexes = [models.Index(fields=["school", "last_name", "first_name"])]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    @property
+    def upn_is_temporary(self) -> bool:
+        return not self.upn[-1].isdigit()
+
+
+class Language(models.TextChoices):
+    ENGLISH = "en", "English"
+    WELSH = "cy", "Welsh"
+    OTHER = "other", "Another language"
+
+
+class ParentCarer(models.Model):
+    """A parent under s.576 Education Act 1996: a natural parent, anyone with parental
+    responsibility, or anyone who has care of the child."""
+
+    title = models.CharField(max_length=20, blank=True)
+    first_name = models.CharField(max_length=80)
+    last_name = models.CharField(max_length=80)
+    address = models.TextField(blank=True)
+    postcode = models.CharField(max_length=10, blank=True)
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=30, blank=True)
+    preferred_language = models.CharField(
+        max_length=10, choices=Language.choices, default=Language.ENGLISH
+    )
+    other_language = models.CharField(max_length=60, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["last_name", "first_name"]
+        verbose_name = "parent or carer"
+        verbose_name_plural = "parents and carers"
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(p for p in (self.title, self.first_name, self.last_name) if p)
+
+
+class Relationship(models.TextChoices):
+    BIRTH_PARENT = "birth_parent", "Birth or adoptive parent"
+    STEP_PARENT = "step_parent", "Step-parent"
+    GRANDPARENT = "grandparent", "Grandparent"
+    OTHER_RELATIVE = "other_relative", "Other relative"
+    FOSTER_CARER = "foster_carer", "Foster carer"
+    SPECIAL_GUARDIAN = "special_guardian", "Special guardian"
+    OTHER_CARER = "other_carer", "Other carer"
+    CORPORATE_PARENT = "corporate_parent", "Local authority (corporate parent under a care order)"
+
+
+class PupilParent(models.Model):
+    pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="parent_links")
+    parent = models.ForeignKey(ParentCarer, on_delete=models.CASCADE, related_name="pupil_links")
+    relationship = models.CharField(max_length=30, choices=Relationship.choices)
+    parental_responsibility = models.BooleanField(default=False)
+    has_care = models.BooleanField("has care of the child", default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["pupil", "parent"], name="pupilparent_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.parent} — {self.get_relationship_display()} of {self.pupil}"
+
+
+class ExclusionKind(models.TextChoices):
+    SUSPENSION = "suspension", "Suspension"
+    LUNCHTIME = "lunchtime", "Lunchtime suspension"
+    PERMANENT = "permanent", "Permanent exclusion"
+
+
+class Exclusion(models.Model):
+    pupil = models.ForeignKey(Pupil, on_delete=models.PROTECT, related_name="exclusions")
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="exclusions")
+    kind = models.CharField(max_length=20, choices=ExclusionKind.choices)
+    start_date = models.DateField()
+    school_days = models.DecimalField(
+        "length in school days", max_digits=4, decimal_places=1, null=True, blank=True
+    )
+    reasons = models.ManyToManyField(ExclusionReason, related_name="exclusions")
+    serious_misbehaviour = models.BooleanField(default=False)
+    statutory_process_ended_on = models.DateField(
+        "statutory process ended on", null=True, blank=True,
+        help_text="Governing board review done, time for a review panel passed, or panel decided",
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-start_date", "-pk"]
+        indexes = [
+            models.Index(fields=["pupil", "start_date"]),
+            models.Index(fields=["school", "start_date"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} from {self.start_date:%-d %b %Y}"
+
+
+class AgencyKind(models.TextChoices):
+    EDUCATION_WELFARE = "education_welfare", "Education welfare"
+    SOCIAL_CARE = "social_care", "Social care"
+    YOT = "yot", "Youth offending team"
+    CAMHS = "camhs", "CAMHS"
+    EDUCATIONAL_PSYCHOLOGY = "educational_psychology", "Educational psychology"
+    POLICE = "police", "Police"
+    HEALTH = "health", "Health"
+    VOLUNTARY = "voluntary", "Voluntary organisation"
+    PARENTING_PROGRAMME = "parenting_programme", "Parenting programme provider"
+
+
+class Agency(models.Model):
+    local_authority = models.ForeignKey(
+        LocalAuthority, on_delete=models.PROTECT, related_name="agencies"
+    )
+    name = models.CharField(max_length=160)
+    kind = models.CharField(max_length=30, choices=AgencyKind.choices)
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=30, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "agencies"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AgencyInvolvement(models.Model):
+    pupil = models.ForeignKey(Pupil, on_delete=models.PROTECT, related_name="agency_involvements")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="involvements")
+    key_worker = models.CharField(max_length=120)
+    key_worker_contact = models.CharField(max_length=160, blank=True)
+    started_on = models.DateField()
+    ended_on = models.DateField(null=True, blank=True)
+    consent_to_share = models.BooleanField(default=False)
+    consent_recorded_on = models.DateField(null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-started_on", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.agency} with {self.pupil}"
+
+
+class MultiAgencyMeeting(models.Model):
+    pupil = models.ForeignKey(Pupil, on_delete=models.PROTECT, related_name="meetings")
+    held_on = models.DateField()
+    purpose = models.CharField(max_length=200)
+    attendees = models.TextField(help_text="One person a line, with their role")
+    agencies = models.ManyToManyField(Agency, blank=True, related_name="meetings")
+    decisions = models.TextField()
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-held_on", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.purpose} ({self.held_on:%-d %b %Y})"
+
+    @property
+    def attendee_list(self) -> list[str]:
+        return [line.strip() for line in self.attendees.splitlines() if line.strip()]
+
+
+class MeetingAction(models.Model):
+    meeting = models.ForeignKey(
+        MultiAgencyMeeting, on_delete=models.CASCADE, related_name="actions"
+    )
+    description = models.CharField(max_length=300)
+    owner = models.CharField(max_length=120)
+    due_on = models.DateField()
+
+    class Meta:
+        ordering = ["due_on", "pk"]
+
+    def __str__(self) -> str:
+        return self.description
+
+
+def document_storage_name(instance: "Document", filename: str) -> str:
+    # Stored under a generated name: the uploader's file name is kept only as data.
+    suffix = PurePosixPath(filename).suffix.lower()
+    return f"evidence/{uuid.uuid4().hex}{suffix}"
+
+
+class Document(models.Model):
+    pupil = models.ForeignKey(Pupil, on_delete=models.PROTECT, related_name="documents")
+    title = models.CharField(max_length=200)
+    file = models.FileField(upload_to=document_storage_name)
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField("SHA-256", max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    integrity_checked_at = models.DateTimeField(null=True, blank=True)
+    integrity_ok = models.BooleanField(null=True)
+
+    class Meta:
+        ordering = ["-uploaded_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class TimelineQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise TypeError("The case timeline is append-only: events are never changed.")
+
+    def delete(self):
+        raise TypeError("The case timeline is append-only: events are never deleted.")
+
+
+class TimelineEvent(models.Model):
+    """One entry on a pupil's case timeline: the evidence of what was done, by whom, when.
+    Append-only: written once by a service, never updated or deleted."""
+
+    class Kind(models.TextChoices):
+        PUPIL_ADDED = "pupil_added", "Pupil added"
+        PARENT_LINKED = "parent_linked", "Parent or carer added"
+        EXCLUSION_RECORDED = "exclusion_recorded", "Exclusion recorded"
+        AGENCY_INVOLVEMENT_RECORDED = "agency_involvement_recorded", "Agency involvement recorded"
+        MEETING_RECORDED = "meeting_recorded", "Multi-agency meeting recorded"
+        DOCUMENT_UPLOADED = "document_uploaded", "Document uploaded"
+        DOCUMENT_INTEGRITY_FAILED = "document_integrity_failed", "Document failed its check"
+
+    pupil = models.ForeignKey(Pupil, on_delete=models.PROTECT, related_name="timeline")
+    occurred_at = models.DateTimeField(auto_now_add=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )
+    kind = models.CharField(max_length=40, choices=Kind.choices)
+    summary = models.CharField(max_length=300)
+    details = models.JSONField(default=dict, blank=True)
+
+    objects = TimelineQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-occurred_at", "-pk"]
+        indexes = [models.Index(fields=["pupil", "-occurred_at"])]
+
+    def __str__(self) -> str:
+        return self.summary
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise TypeError("The case timeline is append-only: events are never changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("The case timeline is append-only: events are never deleted.")

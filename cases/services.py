@@ -1,0 +1,424 @@
+"""Every change to the case file. Each service checks the actor may act and the rules allow
+it, writes inside one transaction, and records a timeline event in the same transaction."""
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+
+from . import rules, selectors
+from .identifiers import check_upn
+from .models import (
+    Agency,
+    AgencyInvolvement,
+    Document,
+    Exclusion,
+    ExclusionKind,
+    ExclusionReason,
+    MeetingAction,
+    MultiAgencyMeeting,
+    ParentCarer,
+    Pupil,
+    PupilParent,
+    School,
+    TimelineEvent,
+)
+from .uploads import detect_document_type, upload_problem
+
+Kind = TimelineEvent.Kind
+
+
+def _require_recorder(actor, school: School) -> None:
+    if not selectors.user_may_record_for(actor, school=school):
+        raise PermissionDenied("Your role can read this case but not record on it.")
+
+
+def timeline_record(
+    *, pupil: Pupil, actor, kind: str, summary: str, details: dict | None = None
+) -> TimelineEvent:
+    return TimelineEvent.objects.create(
+        pupil=pupil, actor=actor, kind=kind, summary=summary, details=details or {}
+    )
+
+
+def _day(value: date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def pupil_create(
+    *,
+    actor,
+    school: School,
+    first_name: str,
+    last_name: str,
+    date_of_birth: date,
+    upn: str,
+    looked_after: bool = False,
+    sen_status: str = "none",
+    social_worker: str = "",
+) -> Pupil:
+    _require_recorder(actor, school)
+    upn = upn.strip().upper()
+    upn_check = check_upn(upn)
+    if not upn_check.valid:
+        raise ValidationError({"upn": upn_check.reason})
+    with transaction.atomic():
+        if Pupil.objects.filter(upn=upn).exists():
+            raise ValidationError({"upn": "A pupil with this UPN is already recorded."})
+        pupil = Pupil.objects.create(
+            school=school,
+            first_name=first_name.strip(),
+            last_name=last_name.strip(),
+            date_of_birth=date_of_birth,
+            upn=upn,
+            looked_after=looked_after,
+            sen_status=sen_status,
+            social_worker=social_worker.strip(),
+        )
+        timeline_record(
+            pupil=pupil,
+            actor=actor,
+            kind=Kind.PUPIL_ADDED,
+            summary=f"Added to Pact at {school.name}",
+            details={"upn": upn, "temporary_upn": upn_check.temporary, "school": school.pk},
+        )
+    return pupil
+
+
+def parent_add(
+    *,
+    actor,
+    pupil: Pupil,
+    relationship: str,
+    parental_responsibility: bool,
+    has_care: bool,
+    first_name: str,
+    last_name: str,
+    title: str = "",
+    address: str = "",
+    postcode: str = "",
+    email: str = "",
+    phone: str = "",
+    preferred_language: str = "en",
+    other_language: str = "",
+) -> PupilParent:
+    _require_recorder(actor, pupil.school)
+    verdict = rules.parent_definition(
+        relationship=relationship,
+        parental_responsibility=parental_responsibility,
+        has_care=has_care,
+    )
+    if not verdict:
+        raise ValidationError({"relationship": list(verdict.reasons)})
+    with transaction.atomic():
+        parent = ParentCarer.objects.create(
+            title=title.strip(),
+            first_name=first_name.strip(),
+            last_name=last_name.strip(),
+            address=address.strip(),
+            postcode=postcode.strip().upper(),
+            email=email.strip(),
+            phone=phone.strip(),
+            preferred_language=preferred_language,
+            other_language=other_language.strip(),
+        )
+        link = PupilParent.objects.create(
+            pupil=pupil,
+            parent=parent,
+            relationship=relationship,
+            parental_responsibility=parental_responsibility,
+            has_care=has_care,
+        )
+        timeline_record(
+            pupil=pupil,
+            actor=actor,
+            kind=Kind.PARENT_LINKED,
+            summary=f"{parent.full_name} added as {link.get_relationship_display().lower()}",
+            details={
+                "parent": parent.pk,
+                "relationship": relationship,
+                "parental_responsibility": parental_responsibility,
+                "has_care": has_care,
+                "why_a_parent": list(verdict.reasons),
+            },
+        )
+    return link
+
+
+@dataclass
+class ExclusionRecorded:
+    exclusion: Exclusion
+    warnings: list[str] = field(default_factory=list)
+
+
+def suspension_days_in_academic_year(*, pupil: Pupil, day: date) -> Decimal:
+    start = rules.academic_year_start(day)
+    total = (
+        pupil.exclusions.exclude(kind=ExclusionKind.PERMANENT)
+        .filter(start_date__gte=start, start_date__lt=start.replace(year=start.year + 1))
+        .aggregate(total=Sum("school_days"))["total"]
+    )
+    return total or Decimal(0)
+
+
+def exclusion_record(
+    *,
+    actor,
+    pupil: Pupil,
+    kind: str,
+    start_date: date,
+    school_days: Decimal | None,
+    reasons: list[ExclusionReason],
+    serious_misbehaviour: bool = False,
+    statutory_process_ended_on: date | None = None,
+) -> ExclusionRecorded:
+    _require_recorder(actor, pupil.school)
+    errors: dict[str, list[str]] = {}
+    if not 1 <= len(reasons) <= 3:
+        errors["reasons"] = ["Select between one and three reasons"]
+    stale = [r.code for r in reasons if not r.in_use_on(start_date)]
+    if stale:
+        errors.setdefault("reasons", []).append(
+            f"Reason {', '.join(stale)} was not in use on {start_date:%-d %B %Y}"
+        )
+    if kind == ExclusionKind.PERMANENT:
+        school_days = None
+    elif school_days is None or school_days <= 0:
+        errors["school_days"] = ["Enter the length of the suspension in school days"]
+    if statutory_process_ended_on and statutory_process_ended_on < start_date:
+        errors["statutory_process_ended_on"] = [
+            "The statutory process cannot end before the exclusion starts"
+        ]
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        # Lock the pupil so two entries at once cannot both miss the 45-day warning.
+        Pupil.objects.select_for_update().filter(pk=pupil.pk).first()
+        exclusion = Exclusion.objects.create(
+            pupil=pupil,
+            school=pupil.school,
+            kind=kind,
+            start_date=start_date,
+            school_days=school_days,
+            serious_misbehaviour=serious_misbehaviour,
+            statutory_process_ended_on=statutory_process_ended_on,
+            recorded_by=actor,
+        )
+        exclusion.reasons.set(reasons)
+        warnings: list[str] = []
+        if kind != ExclusionKind.PERMANENT:
+            cap = rules.suspension_cap(
+                days_in_year=suspension_days_in_academic_year(pupil=pupil, day=start_date),
+                year_of=start_date,
+            )
+            if not cap:
+                warnings.extend(cap.reasons)
+        length = "" if school_days is None else f", {school_days.normalize():f} school days"
+        timeline_record(
+            pupil=pupil,
+            actor=actor,
+            kind=Kind.EXCLUSION_RECORDED,
+            summary=f"{exclusion.get_kind_display()} from {start_date:%-d %B %Y}{length}",
+            details={
+                "exclusion": exclusion.pk,
+                "kind": kind,
+                "start_date": _day(start_date),
+                "school_days": None if school_days is None else str(school_days),
+                "reasons": [r.code for r in reasons],
+                "serious_misbehaviour": serious_misbehaviour,
+                "statutory_process_ended_on": _day(statutory_process_ended_on),
+                "warnings": warnings,
+            },
+        )
+    return ExclusionRecorded(exclusion=exclusion, warnings=warnings)
+
+
+def agency_involvement_record(
+    *,
+    actor,
+    pupil: Pupil,
+    agency: Agency,
+    key_worker: str,
+    started_on: date,
+    ended_on: date | None = None,
+    key_worker_contact: str = "",
+    consent_to_share: bool = False,
+    consent_recorded_on: date | None = None,
+) -> AgencyInvolvement:
+    _require_recorder(actor, pupil.school)
+    errors: dict[str, str] = {}
+    if agency.local_authority_id != pupil.school.local_authority_id:
+        errors["agency"] = "Select an agency that works in this pupil's local authority"
+    if ended_on and ended_on < started_on:
+        errors["ended_on"] = "The end date must be the same as or after the start date"
+    if consent_to_share and not consent_recorded_on:
+        errors["consent_recorded_on"] = "Enter the date consent to share was given"
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        involvement = AgencyInvolvement.objects.create(
+            pupil=pupil,
+            agency=agency,
+            key_worker=key_worker.strip(),
+            key_worker_contact=key_worker_contact.strip(),
+            started_on=started_on,
+            ended_on=ended_on,
+            consent_to_share=consent_to_share,
+            consent_recorded_on=consent_recorded_on if consent_to_share else None,
+            recorded_by=actor,
+        )
+        timeline_record(
+            pupil=pupil,
+            actor=actor,
+            kind=Kind.AGENCY_INVOLVEMENT_RECORDED,
+            summary=f"{agency.name} involved from {started_on:%-d %B %Y}, "
+            f"key worker {involvement.key_worker}",
+            details={
+                "involvement": involvement.pk,
+                "agency": agency.pk,
+                "started_on": _day(started_on),
+                "ended_on": _day(ended_on),
+                "consent_to_share": consent_to_share,
+            },
+        )
+    return involvement
+
+
+@dataclass(frozen=True)
+class ActionPlan:
+    description: str
+    owner: str
+    due_on: date
+
+
+def meeting_record(
+    *,
+    actor,
+    pupil: Pupil,
+    held_on: date,
+    purpose: str,
+    attendees: str,
+    agencies: list[Agency],
+    decisions: str,
+    actions: list[ActionPlan],
+) -> MultiAgencyMeeting:
+    _require_recorder(actor, pupil.school)
+    foreign = [a.name for a in agencies if a.local_authority_id != pupil.school.local_authority_id]
+    if foreign:
+        raise ValidationError({"agencies": f"{', '.join(foreign)} does not work in this LA"})
+    with transaction.atomic():
+        meeting = MultiAgencyMeeting.objects.create(
+            pupil=pupil,
+            held_on=held_on,
+            purpose=purpose.strip(),
+            attendees=attendees.strip(),
+            decisions=decisions.strip(),
+            recorded_by=actor,
+        )
+        meeting.agencies.set(agencies)
+        MeetingAction.objects.bulk_create(
+            MeetingAction(
+                meeting=meeting, description=a.description, owner=a.owner, due_on=a.due_on
+            )
+            for a in actions
+        )
+        timeline_record(
+            pupil=pupil,
+            actor=actor,
+            kind=Kind.MEETING_RECORDED,
+            summary=f"Multi-agency meeting on {held_on:%-d %B %Y}: {meeting.purpose}",
+            details={
+                "meeting": meeting.pk,
+                "held_on": _day(held_on),
+                "agencies": [a.pk for a in agencies],
+                "actions": [
+                    {"description": a.description, "owner": a.owner, "due_on": _day(a.due_on)}
+                    for a in actions
+                ],
+            },
+        )
+    return meeting
+
+
+def _sha256_of(stream) -> str:
+    digest = hashlib.sha256()
+    stream.seek(0)
+    for chunk in iter(lambda: stream.read(1024 * 1024), b""):
+        digest.update(chunk)
+    stream.seek(0)
+    return digest.hexdigest()
+
+
+def document_upload(*, actor, pupil: Pupil, title: str, upload: UploadedFile) -> Document:
+    _require_recorder(actor, pupil.school)
+    problem = upload_problem(upload)
+    if problem:
+        raise ValidationError({"file": problem})
+    document_type = detect_document_type(upload)
+    sha256 = _sha256_of(upload)
+    original_name = upload.name
+    # The stored name comes from the detected type, never from the name the user gave.
+    upload.name = f"upload{document_type.suffix}"
+    with transaction.atomic():
+        document = Document(
+            pupil=pupil,
+            title=title.strip(),
+            original_name=original_name[:255],
+            content_type=document_type.content_type,
+            size=upload.size,
+            sha256=sha256,
+            uploaded_by=actor,
+        )
+        document.file.save(upload.name, upload, save=False)
+        try:
+            document.save()
+            timeline_record(
+                pupil=pupil,
+                actor=actor,
+                kind=Kind.DOCUMENT_UPLOADED,
+                summary=f"Document uploaded: {document.title}",
+                details={
+                    "document": document.pk,
+                    "original_name": original_name,
+                    "content_type": document_type.content_type,
+                    "size": upload.size,
+                    "sha256": sha256,
+                },
+            )
+        except Exception:
+            # Nothing was recorded, so the file written above must not stay behind.
+            document.file.delete(save=False)
+            raise
+    return document
+
+
+def document_verify(*, document_id: int) -> bool:
+    """Re-hash a stored evidence file; a mismatch or a missing file goes on the timeline."""
+    with transaction.atomic():
+        document = (
+            Document.objects.select_for_update().select_related("pupil").get(pk=document_id)
+        )
+        try:
+            with document.file.open("rb") as stored:
+                ok = _sha256_of(stored) == document.sha256
+        except FileNotFoundError:
+            ok = False
+        was_ok = document.integrity_ok
+        document.integrity_ok = ok
+        document.integrity_checked_at = timezone.now()
+        document.save(update_fields=["integrity_ok", "integrity_checked_at"])
+        if not ok and was_ok is not False:
+            timeline_record(
+                pupil=document.pupil,
+                actor=None,
+                kind=Kind.DOCUMENT_INTEGRITY_FAILED,
+                summary=f"Stored copy of “{document.title}” no longer matches its SHA-256",
+                details={"document": document.pk, "sha256": document.sha256},
+            )
+    return ok

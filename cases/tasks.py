@@ -1,0 +1,18 @@
+from celery import shared_task
+
+from . import services
+from .models import Document
+
+
+@shared_task
+def verify_document(document_id: int) -> bool:
+    return services.document_verify(document_id=document_id)
+
+
+@shared_task
+def verify_documents() -> int:
+    """Nightly: re-hash every stored evidence file, one task per document."""
+    ids = list(Document.objects.values_list("pk", flat=True))
+    for document_id in ids:
+        verify_document.delay(document_id)
+    return len(ids)

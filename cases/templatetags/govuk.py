@@ -1,0 +1,54 @@
+"""GOV.UK Frontend markup for Django form fields and error summaries."""
+
+from django import forms, template
+from django.template.loader import render_to_string
+
+from ..forms import GovukDateWidget
+
+register = template.Library()
+
+_TEMPLATES = (
+    (GovukDateWidget, "govuk/fields/date.html"),
+    (forms.CheckboxInput, "govuk/fields/checkbox.html"),
+    (forms.RadioSelect, "govuk/fields/radios.html"),
+    (forms.CheckboxSelectMultiple, "govuk/fields/checkboxes.html"),
+    (forms.Select, "govuk/fields/select.html"),
+    (forms.Textarea, "govuk/fields/textarea.html"),
+    (forms.FileInput, "govuk/fields/file.html"),
+)
+
+
+def field_anchor(bound_field) -> str:
+    """The id an error summary links to: the first input of the field."""
+    if isinstance(bound_field.field.widget, GovukDateWidget):
+        return f"{bound_field.auto_id}_0"
+    if isinstance(bound_field.field.widget, forms.RadioSelect | forms.CheckboxSelectMultiple):
+        return f"{bound_field.auto_id}_0"
+    return bound_field.auto_id
+
+
+@register.simple_tag
+def govuk_field(bound_field, label_class: str = "govuk-label", width: str = ""):
+    widget = bound_field.field.widget
+    template_name = next(
+        (name for kind, name in _TEMPLATES if isinstance(widget, kind)), "govuk/fields/input.html"
+    )
+    context = {
+        "field": bound_field,
+        "anchor": field_anchor(bound_field),
+        "label_class": label_class,
+        "width": width,
+        "errors": bound_field.errors,
+    }
+    return render_to_string(template_name, context)
+
+
+@register.inclusion_tag("govuk/error_summary.html")
+def govuk_error_summary(form):
+    items = []
+    for message in form.non_field_errors():
+        items.append({"href": "", "message": message})
+    for bound_field in form:
+        for message in bound_field.errors:
+            items.append({"href": f"#{field_anchor(bound_field)}", "message": message})
+    return {"items": items}

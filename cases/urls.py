@@ -1,0 +1,24 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("pupils/", views.pupil_search, name="pupil-search"),
+    path("pupils/new/", views.pupil_add, name="pupil-add"),
+    path("pupils/<int:pupil_id>/", views.pupil_detail, name="pupil-detail"),
+    path("pupils/<int:pupil_id>/parents/new/", views.parent_add, name="parent-add"),
+    path("pupils/<int:pupil_id>/exclusions/new/", views.exclusion_add, name="exclusion-add"),
+    path(
+        "pupils/<int:pupil_id>/agencies/new/",
+        views.agency_involvement_add,
+        name="agency-involvement-add",
+    ),
+    path("pupils/<int:pupil_id>/meetings/new/", views.meeting_add, name="meeting-add"),
+    path("pupils/<int:pupil_id>/documents/new/", views.document_add, name="document-add"),
+    path(
+        "pupils/<int:pupil_id>/documents/<int:document_id>/",
+        views.document_download,
+        name="document-download",
+    ),
+]

@@ -1,0 +1,230 @@
+from collections.abc import Callable
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import connection
+from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from . import selectors, services
+from .forms import (
+    AgencyInvolvementForm,
+    DocumentForm,
+    ExclusionForm,
+    MeetingForm,
+    ParentForm,
+    PupilForm,
+)
+from .models import Pupil
+
+
+@login_not_required
+@never_cache
+@require_GET
+def health(request):
+    """Whether the database and the job broker answer. No personal data."""
+    checks = {}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        checks["database"] = "ok"
+    except Exception:
+        checks["database"] = "unreachable"
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        checks["broker"] = "in-process"
+    else:
+        from config.celery import app
+
+        try:
+            with app.connection_for_write() as conn:
+                conn.ensure_connection(max_retries=1, timeout=2)
+            checks["broker"] = "ok"
+        except Exception:
+            checks["broker"] = "unreachable"
+    healthy = all(value in {"ok", "in-process"} for value in checks.values())
+    return JsonResponse(
+        {"status": "ok" if healthy else "failing", **checks}, status=200 if healthy else 503
+    )
+
+
+def dashboard(request):
+    board = selectors.dashboard_for(request.user, today=timezone.localdate())
+    return render(request, "cases/dashboard.html", {"board": board})
+
+
+def _require_name_access(request) -> None:
+    # The information officer works with counts only: pupil pages do not exist for them.
+    if not selectors.user_sees_names(selectors.staff_groups_of(request.user)):
+        raise Http404("Pupil records are not part of your role")
+
+
+def pupil_search(request):
+    _require_name_access(request)
+    query = request.GET.get("q", "").strip()
+    page = None
+    if query:
+        paginator = Paginator(selectors.pupil_search(request.user, query=query), 25)
+        page = paginator.get_page(request.GET.get("page"))
+    may_add = selectors.schools_recordable_by(request.user).exists()
+    return render(
+        request, "cases/pupil_search.html", {"query": query, "page": page, "may_add": may_add}
+    )
+
+
+def pupil_add(request):
+    schools = selectors.schools_recordable_by(request.user)
+    if not schools.exists():
+        raise PermissionDenied("Your role cannot add pupils.")
+    form = PupilForm(request.POST or None, schools=schools)
+    if request.method == "POST" and form.is_valid():
+        try:
+            pupil = services.pupil_create(actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"{pupil.full_name} added")
+            return redirect("pupil-detail", pupil_id=pupil.pk)
+    return render(request, "cases/form_page.html", {
+        "form": form,
+        "title": "Add a pupil",
+        "submit": "Add pupil",
+        "back": reverse("pupil-search"),
+    })
+
+
+def pupil_detail(request, pupil_id: int):
+    pupil = selectors.pupil_case_file(request.user, pupil_id=pupil_id)
+    may_record = selectors.user_may_record_for(request.user, school=pupil.school)
+    return render(request, "cases/pupil_detail.html", {"pupil": pupil, "may_record": may_record})
+
+
+def _record_on_pupil(
+    request,
+    pupil_id: int,
+    *,
+    form_class,
+    title: str,
+    submit: str,
+    save: Callable[[Pupil, dict], str],
+    form_kwargs: Callable[[Pupil], dict] = lambda pupil: {},
+    files: bool = False,
+):
+    """A form that records something on a pupil's case file through a service, then returns
+    to the case page. Outside the user's scope: 404; in scope but read-only: 403."""
+    pupil = selectors.pupil_for_recording(request.user, pupil_id=pupil_id)
+    if not selectors.user_may_record_for(request.user, school=pupil.school):
+        raise PermissionDenied("Your role can read this case but not record on it.")
+    data = request.POST if request.method == "POST" else None
+    form = form_class(data, request.FILES if files and data else None, **form_kwargs(pupil))
+    if data is not None and form.is_valid():
+        try:
+            message = save(pupil, form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, message)
+            return redirect("pupil-detail", pupil_id=pupil.pk)
+    return render(request, "cases/form_page.html", {
+        "form": form,
+        "pupil": pupil,
+        "title": title,
+        "submit": submit,
+        "files": files,
+        "back": reverse("pupil-detail", args=[pupil.pk]),
+    })
+
+
+def parent_add(request, pupil_id: int):
+    def save(pupil, data):
+        link = services.parent_add(actor=request.user, pupil=pupil, **data)
+        return f"{link.parent.full_name} added as {link.get_relationship_display().lower()}"
+
+    return _record_on_pupil(
+        request, pupil_id, form_class=ParentForm, title="Add a parent or carer",
+        submit="Add parent or carer", save=save,
+    )
+
+
+def exclusion_add(request, pupil_id: int):
+    def save(pupil, data):
+        recorded = services.exclusion_record(
+            actor=request.user, pupil=pupil, **{**data, "reasons": list(data["reasons"])}
+        )
+        for warning in recorded.warnings:
+            messages.warning(request, warning)
+        return f"{recorded.exclusion} recorded"
+
+    return _record_on_pupil(
+        request, pupil_id, form_class=ExclusionForm, title="Record an exclusion",
+        submit="Record exclusion", save=save,
+    )
+
+
+def agency_involvement_add(request, pupil_id: int):
+    def save(pupil, data):
+        involvement = services.agency_involvement_record(actor=request.user, pupil=pupil, **data)
+        return f"{involvement.agency.name} involvement recorded"
+
+    return _record_on_pupil(
+        request, pupil_id, form_class=AgencyInvolvementForm,
+        title="Record an agency's involvement", submit="Record involvement", save=save,
+        form_kwargs=lambda pupil: {"agencies": selectors.agencies_for_pupil(pupil)},
+    )
+
+
+def meeting_add(request, pupil_id: int):
+    def save(pupil, data):
+        meeting = services.meeting_record(
+            actor=request.user,
+            pupil=pupil,
+            held_on=data["held_on"],
+            purpose=data["purpose"],
+            attendees=data["attendees"],
+            agencies=list(data["agencies"]),
+            decisions=data["decisions"],
+            actions=[services.ActionPlan(*action) for action in data["actions"]],
+        )
+        return f"Meeting of {meeting.held_on:%-d %B %Y} recorded"
+
+    return _record_on_pupil(
+        request, pupil_id, form_class=MeetingForm, title="Record a multi-agency meeting",
+        submit="Record meeting", save=save,
+        form_kwargs=lambda pupil: {"agencies": selectors.agencies_for_pupil(pupil)},
+    )
+
+
+def document_add(request, pupil_id: int):
+    def save(pupil, data):
+        document = services.document_upload(
+            actor=request.user, pupil=pupil, title=data["title"], upload=data["file"]
+        )
+        return f"“{document.title}” uploaded"
+
+    return _record_on_pupil(
+        request, pupil_id, form_class=DocumentForm, title="Upload a document",
+        submit="Upload document", save=save, files=True,
+    )
+
+
+@require_GET
+def document_download(request, pupil_id: int, document_id: int):
+    document = selectors.document_for_download(
+        request.user, pupil_id=pupil_id, document_id=document_id
+    )
+    suffix = document.file.name.rsplit(".", 1)[-1]
+    response = FileResponse(
+        document.file.open("rb"),
+        as_attachment=True,
+        filename=f"{document.title[:80]}.{suffix}",
+        content_type=document.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "no-store"
+    return response
