@@ -2,6 +2,7 @@
 permission checks live in the services, which every form hands its data to."""
 
 from datetime import date
+from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -39,6 +40,10 @@ class GovukDateWidget(forms.MultiWidget):
         return [None, None, None]
 
 
+def _sentence(phrase: str) -> str:
+    return phrase[:1].upper() + phrase[1:]
+
+
 class GovukDateField(forms.MultiValueField):
     """A date typed as day, month and year, the GOV.UK way, with GOV.UK error messages."""
 
@@ -48,7 +53,7 @@ class GovukDateField(forms.MultiValueField):
         self.name_in_errors = name
         kwargs.setdefault("error_messages", {})
         kwargs["error_messages"].setdefault("required", f"Enter {name}")
-        parts = (forms.CharField(), forms.CharField(), forms.CharField())
+        parts = tuple(forms.CharField(required=False) for _ in range(3))
         super().__init__(parts, require_all_fields=False, **kwargs)
 
     def compress(self, data_list):
@@ -58,7 +63,7 @@ class GovukDateField(forms.MultiValueField):
         missing = [n for n, v in (("day", day), ("month", month), ("year", year)) if not v]
         if missing:
             raise ValidationError(
-                f"{self.name_in_errors.capitalize()} must include a {' and '.join(missing)}"
+                f"{_sentence(self.name_in_errors)} must include a {' and '.join(missing)}"
             )
         try:
             if len(year) != 4:
@@ -66,7 +71,7 @@ class GovukDateField(forms.MultiValueField):
             return date(int(year), int(month), int(day))
         except ValueError:
             raise ValidationError(
-                f"{self.name_in_errors.capitalize()} must be a real date, like 27 3 2026"
+                f"{_sentence(self.name_in_errors)} must be a real date, like 27 3 2026"
             ) from None
 
 
@@ -212,7 +217,7 @@ class ExclusionForm(forms.Form):
     def clean(self):
         data = super().clean()
         if data.get("kind") == ExclusionKind.LUNCHTIME and data.get("school_days") is None:
-            data["school_days"] = 0.5
+            data["school_days"] = Decimal("0.5")
         return data
 
 

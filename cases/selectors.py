@@ -76,13 +76,16 @@ def schools_counted_by(user) -> QuerySet[School]:
 
 
 def staff_groups_of(user) -> list[StaffGroup]:
+    """The user's roles, read once and kept on the user object for the rest of the request."""
     if not user.is_authenticated:
         return []
-    return list(
-        StaffGroup.objects.filter(group__user=user)
-        .select_related("school", "local_authority")
-        .order_by("role")
-    )
+    if not hasattr(user, "_pact_staff_groups"):
+        user._pact_staff_groups = list(
+            StaffGroup.objects.filter(group__user=user)
+            .select_related("school", "local_authority")
+            .order_by("role")
+        )
+    return user._pact_staff_groups
 
 
 def pupils_visible_to(user) -> QuerySet[Pupil]:

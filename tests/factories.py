@@ -102,12 +102,11 @@ class AgencyFactory(factory.django.DjangoModelFactory):
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = get_user_model()
-        skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"user{n}")
     first_name = "Test"
     last_name = factory.Sequence(lambda n: f"User{n}")
-    password = factory.PostGenerationMethodCall("set_unusable_password")
+    password = "!unusable"  # Django's marker for an account that cannot sign in by password
 
 
 def staff(role: str, organisation) -> object:

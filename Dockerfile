@@ -1,0 +1,14 @@
+FROM python:3.11-slim-bookworm
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 nodejs npm \
+ && rm -rf /var/lib/apt/lists/*
+RUN pip install --no-cache-dir uv
+WORKDIR /app
+COPY pyproject.toml uv.lock package.json package-lock.json ./
+RUN uv sync --frozen --no-dev && npm ci --no-audit --no-fund
+COPY . .
+RUN npm run build && DJANGO_ENV=production SECRET_KEY=build-only-$(head -c 48 /dev/urandom | base64) \
+    ALLOWED_HOSTS=build uv run --no-dev python manage.py collectstatic --noinput
+ENV PATH="/app/.venv/bin:$PATH"
+# Migrations run once per release, before the web processes start.
+CMD ["sh", "-c", "python manage.py migrate --noinput && gunicorn config.wsgi:application --bind 0.0.0.0:8000"]

@@ -1,0 +1,233 @@
+"""Every user-facing URL × every role × own school, another school in the same LA, and
+another LA. The matrix is built from the URL configuration: a new URL without an entry in
+ACCESS fails test_every_url_has_an_entry."""
+
+from dataclasses import dataclass
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from cases import services
+from cases.models import Document, Exclusion, StaffRole
+from tests.factories import (
+    LocalAuthorityFactory,
+    PupilFactory,
+    PupilParentFactory,
+    SchoolFactory,
+    staff,
+)
+
+# The Django admin is for system operators (is_staff), with its own sign-in; it is not part
+# of what the roles below use. test_admin_needs_staff_status covers it.
+NOT_USER_FACING = {"admin"}
+PUBLIC = {"login", "health"}
+
+SCHOOL_RECORDERS = {StaffRole.SCHOOL_LEAD, StaffRole.HEADTEACHER}
+LA_READERS = {
+    StaffRole.LA_DESIGNATED_OFFICER, StaffRole.HEAD_OF_PARTNERSHIPS,
+    StaffRole.LEGAL_PANEL_MEMBER, StaffRole.LA_ADMIN,
+}
+LA_RECORDERS = LA_READERS - {StaffRole.LEGAL_PANEL_MEMBER}
+NAME_READERS = SCHOOL_RECORDERS | {StaffRole.CHAIR_OF_GOVERNORS} | LA_READERS
+ALL_ROLES = set(StaffRole)
+
+
+def url_names(patterns=None, namespace=None) -> set[str]:
+    names = set()
+    for pattern in patterns if patterns is not None else get_resolver().url_patterns:
+        if isinstance(pattern, URLResolver):
+            if pattern.namespace in NOT_USER_FACING:
+                continue
+            names |= url_names(pattern.url_patterns, pattern.namespace)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            names.add(f"{namespace}:{pattern.name}" if namespace else pattern.name)
+    return names
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Who gets 200 for a URL at each place. `target` picks the object: own school, another
+    school in the same LA, another LA. Everyone else gets `refused` (404 outside scope, 403
+    for a role that may read the case but not record on it)."""
+
+    kwargs: str  # "" (no object), "pupil" or "document"
+    own: frozenset
+    same_la: frozenset = frozenset()
+    forbidden_in_scope: frozenset = frozenset()
+    method: str = "get"
+
+
+def rule(kwargs, own, same_la=(), forbidden=(), method="get"):
+    return Rule(kwargs, frozenset(own), frozenset(same_la), frozenset(forbidden), method)
+
+
+RECORD = rule(
+    "pupil", SCHOOL_RECORDERS | LA_RECORDERS, LA_RECORDERS,
+    forbidden={StaffRole.CHAIR_OF_GOVERNORS, StaffRole.LEGAL_PANEL_MEMBER},
+)
+ACCESS: dict[str, Rule] = {
+    "dashboard": rule("", ALL_ROLES),
+    "pupil-search": rule("", NAME_READERS),
+    "pupil-add": rule(
+        "", SCHOOL_RECORDERS | LA_RECORDERS,
+        forbidden={StaffRole.CHAIR_OF_GOVERNORS, StaffRole.LEGAL_PANEL_MEMBER,
+                   StaffRole.INFORMATION_OFFICER},
+    ),
+    "pupil-detail": rule("pupil", NAME_READERS, LA_READERS),
+    "parent-add": RECORD,
+    "exclusion-add": RECORD,
+    "agency-involvement-add": RECORD,
+    "meeting-add": RECORD,
+    "document-add": RECORD,
+    "document-download": rule("document", NAME_READERS, LA_READERS),
+    # Sign-out is a POST; every role may sign out.
+    "logout": rule("", ALL_ROLES, method="post"),
+}
+
+
+def test_every_url_has_an_entry():
+    missing = url_names() - set(ACCESS) - PUBLIC
+    assert not missing, f"Add these URLs to the access matrix: {sorted(missing)}"
+    assert not set(ACCESS) - url_names(), "The matrix names URLs that no longer exist"
+
+
+@pytest.fixture
+def world(db, settings, tmp_path):
+    """Two LAs; the first has two schools. One user per role at the first LA / school."""
+    own_la = LocalAuthorityFactory(code="901")
+    own_school = SchoolFactory(local_authority=own_la)
+    same_la_school = SchoolFactory(local_authority=own_la)
+    other_school = SchoolFactory(local_authority=LocalAuthorityFactory(code="902"))
+    users = {
+        role: staff(role, own_school if role in SCHOOL_RECORDERS | {
+            StaffRole.CHAIR_OF_GOVERNORS} else own_la)
+        for role in StaffRole
+    }
+    recorder = staff(StaffRole.LA_ADMIN, own_la)
+    other_recorder = staff(StaffRole.LA_ADMIN, other_school.local_authority)
+    places = {}
+    for place, school in (("own", own_school), ("same_la", same_la_school),
+                          ("other_la", other_school)):
+        pupil = PupilFactory(school=school)
+        link = PupilParentFactory(pupil=pupil)
+        actor = other_recorder if place == "other_la" else recorder
+        document = services.document_upload(
+            actor=actor, pupil=pupil, title="Statement",
+            upload=SimpleUploadedFile("s.pdf", b"%PDF-1.4 statement"),
+        )
+        places[place] = {"pupil": pupil, "parent": link.parent, "document": document}
+    return users, places
+
+
+def url_for(name: str, kwargs: str, target: dict) -> str:
+    if kwargs == "pupil":
+        return reverse(name, kwargs={"pupil_id": target["pupil"].pk})
+    if kwargs == "document":
+        return reverse(name, kwargs={
+            "pupil_id": target["pupil"].pk, "document_id": target["document"].pk
+        })
+    return reverse(name)
+
+
+def expected_status(entry: Rule, role: str, place: str) -> int:
+    if entry.kwargs == "":
+        if role in entry.own:
+            return 302 if entry.method == "post" else 200
+        return 403 if role in entry.forbidden_in_scope else 404
+    allowed = entry.own if place == "own" else entry.same_la if place == "same_la" else set()
+    if role in allowed:
+        return 200
+    in_scope = (place == "own" and role in NAME_READERS) or (
+        place == "same_la" and role in LA_READERS
+    )
+    return 403 if in_scope and role in entry.forbidden_in_scope else 404
+
+
+def all_names(places) -> list[str]:
+    return [
+        name
+        for target in places.values()
+        for person in (target["pupil"], target["parent"])
+        for name in (person.first_name, person.last_name)
+    ]
+
+
+@pytest.mark.parametrize("role", list(StaffRole))
+def test_each_role_sees_exactly_its_scope(world, role):
+    users, places = world
+    client = Client()
+    client.force_login(users[role])
+    failures = []
+    for name, entry in ACCESS.items():
+        targets = [("own", places["own"])] if entry.kwargs == "" else places.items()
+        for place, target in targets:
+            url = url_for(name, entry.kwargs, target)
+            response = getattr(client, entry.method)(url)
+            want = expected_status(entry, role, place)
+            if response.status_code != want:
+                failures.append(f"{name} @ {place}: {response.status_code}, expected {want}")
+            if role == StaffRole.INFORMATION_OFFICER and response.status_code == 200:
+                body = response.content.decode()
+                shown = [n for n in all_names(places) if n in body]
+                if shown:
+                    failures.append(f"{name} shows names to the information officer: {shown}")
+            if entry.method == "post":
+                client.force_login(users[role])
+    assert not failures, "\n".join(failures)
+
+
+def test_recording_outside_scope_is_404_and_changes_nothing(world):
+    users, places = world
+    client = Client()
+    client.force_login(users[StaffRole.SCHOOL_LEAD])
+    other = places["other_la"]["pupil"]
+    response = client.post(
+        reverse("exclusion-add", kwargs={"pupil_id": other.pk}),
+        {"kind": "suspension", "start_date_0": "3", "start_date_1": "3",
+         "start_date_2": "2026", "school_days": "1", "reasons": ["1"]},
+    )
+    assert response.status_code == 404
+    assert not Exclusion.objects.filter(pupil=other).exists()
+
+
+@pytest.mark.parametrize("name", sorted(set(ACCESS) | PUBLIC))
+def test_login_is_required_everywhere_but_sign_in_and_health(world, name):
+    _, places = world
+    entry = ACCESS.get(name)
+    url = url_for(name, entry.kwargs, places["own"]) if entry else reverse(name)
+    response = getattr(Client(), entry.method if entry else "get")(url)
+    if name in PUBLIC:
+        assert response.status_code == 200
+    else:
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("login"))
+
+
+def test_health_shows_no_personal_data(world):
+    _, places = world
+    body = Client().get(reverse("health")).content.decode()
+    assert not [n for n in all_names(places) if n in body]
+
+
+def test_admin_needs_staff_status(world):
+    users, _ = world
+    client = Client()
+    client.force_login(users[StaffRole.LA_ADMIN])
+    response = client.get("/admin/")
+    assert response.status_code == 302
+    assert "/admin/login/" in response["Location"]
+
+
+def test_a_downloaded_document_is_an_attachment_that_is_not_cached(world):
+    users, places = world
+    client = Client()
+    client.force_login(users[StaffRole.SCHOOL_LEAD])
+    target = places["own"]
+    response = client.get(url_for("document-download", "document", target))
+    assert response["Content-Disposition"].startswith("attachment")
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Cache-Control"] == "no-store"
+    assert b"".join(response.streaming_content) == b"%PDF-1.4 statement"
+    assert Document.objects.count() == 3

@@ -1,0 +1,97 @@
+"""Pages cost a fixed number of queries, whatever the amount of data behind them."""
+
+from datetime import date, timedelta
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from cases import services
+from cases.models import StaffRole
+from tests.factories import (
+    AgencyFactory,
+    ExclusionFactory,
+    PupilFactory,
+    PupilParentFactory,
+    SchoolFactory,
+    staff,
+)
+
+
+def grow_case(pupil, actor, n: int) -> None:
+    """n more of everything the case page shows."""
+    agency = AgencyFactory(local_authority=pupil.school.local_authority)
+    for i in range(n):
+        PupilParentFactory(pupil=pupil)
+        exclusion = ExclusionFactory(pupil=pupil, start_date=date(2026, 1, 5) + timedelta(i))
+        exclusion.reasons.set([1, 2])
+        services.agency_involvement_record(
+            actor=actor, pupil=pupil, agency=agency, key_worker=f"Worker {i}",
+            started_on=date(2026, 1, 5),
+        )
+        services.meeting_record(
+            actor=actor, pupil=pupil, held_on=date(2026, 2, 2), purpose=f"Meeting {i}",
+            attendees="A\nB", agencies=[agency], decisions="Decided",
+            actions=[services.ActionPlan("Act", "Owner", date(2026, 3, 1))] * 2,
+        )
+        services.document_upload(
+            actor=actor, pupil=pupil, title=f"Doc {i}",
+            upload=SimpleUploadedFile("d.pdf", b"%PDF-1.4 doc"),
+        )
+
+
+def grow_school(school, n: int) -> None:
+    for pupil in PupilFactory.create_batch(n, school=school, last_name="Searchable"):
+        ExclusionFactory(pupil=pupil, start_date=date.today() - timedelta(days=3))
+
+
+def queries_for(client, url) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(captured)
+
+
+@pytest.fixture
+def lead_client(school_lead):
+    client = Client()
+    client.force_login(school_lead)
+    client.get(reverse("dashboard"))  # settle the session's first write
+    return client
+
+
+@pytest.mark.parametrize("role", [StaffRole.SCHOOL_LEAD, StaffRole.LA_DESIGNATED_OFFICER,
+                                  StaffRole.INFORMATION_OFFICER])
+def test_the_dashboard_costs_the_same_with_more_schools_and_pupils(school, role):
+    user = staff(role, school if role == StaffRole.SCHOOL_LEAD else school.local_authority)
+    client = Client()
+    client.force_login(user)
+    client.get(reverse("dashboard"))
+    grow_school(school, 2)
+    small = queries_for(client, reverse("dashboard"))
+    for _ in range(3):
+        grow_school(SchoolFactory(local_authority=school.local_authority), 5)
+    grow_school(school, 20)
+    assert queries_for(client, reverse("dashboard")) == small
+    assert small <= 6
+
+
+def test_pupil_search_costs_the_same_with_more_matches(school, lead_client):
+    url = reverse("pupil-search") + "?q=searchable"
+    grow_school(school, 2)
+    small = queries_for(lead_client, url)
+    grow_school(school, 60)
+    assert queries_for(lead_client, url) == small
+    assert small <= 6
+
+
+def test_the_case_page_costs_the_same_with_a_longer_history(pupil, school_lead, lead_client):
+    url = reverse("pupil-detail", args=[pupil.pk])
+    grow_case(pupil, school_lead, 1)
+    small = queries_for(lead_client, url)
+    grow_case(pupil, school_lead, 6)
+    assert queries_for(lead_client, url) == small
+    assert small <= 16
