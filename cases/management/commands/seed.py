@@ -16,11 +16,13 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 
 from cases.access import staff_grant_role
 from cases.identifiers import upn_check_letter
 from cases.models import (
+    SCHOOL_ROLES,
     Agency,
     AgencyInvolvement,
     AgencyKind,
@@ -154,27 +156,16 @@ class Command(BaseCommand):
             )
             for dfe, name, kind in spec["schools"]
         ]
-        user_model = get_user_model()
-        # Hashed once: password hashing is deliberately slow.
-        password = make_password(DEMO_PASSWORD)
-        for role, username, first, last in DEMO_ROLES:
-            user = user_model.objects.create(
-                username=spec["prefix"] + username, password=password,
-                first_name=first, last_name=last,
-                email=f"{spec['prefix']}{username}@example.org",
-            )
-            organisation = schools[0] if role in {
-                StaffRole.SCHOOL_LEAD, StaffRole.HEADTEACHER, StaffRole.CHAIR_OF_GOVERNORS
-            } else la
-            staff_grant_role(user=user, role=role, organisation=organisation)
+        self.staff_for(la, schools[0], prefix=spec["prefix"])
         agencies = self.agencies_for(la)
-        actor = user_model.objects.get(username=spec["prefix"] + "school.lead")
+        actor = get_user_model().objects.get(username=spec["prefix"] + "school.lead")
         for school in schools:
             self.bulk_pupils(school, count=24, exclusions=30, actor=actor)
         # A little multi-agency work on the first school's most-excluded pupils.
         busiest = (
-            Pupil.objects.filter(school=schools[0]).order_by("-exclusions__start_date")
-            .distinct()[:3]
+            Pupil.objects.filter(school=schools[0])
+            .annotate(exclusion_count=Count("exclusions"))
+            .order_by("-exclusion_count", "pk")[:3]
         )
         for pupil in busiest:
             involvement = AgencyInvolvement.objects.create(
@@ -207,6 +198,18 @@ class Command(BaseCommand):
                     details={"meeting": meeting.pk},
                 ),
             ])
+
+    def staff_for(self, la: LocalAuthority, school: School, *, prefix: str) -> None:
+        """One user per role: school roles at `school`, LA roles at `la`."""
+        # Hashed once: password hashing is deliberately slow.
+        password = make_password(DEMO_PASSWORD)
+        for role, username, first, last in DEMO_ROLES:
+            user = get_user_model().objects.create(
+                username=prefix + username, password=password, first_name=first,
+                last_name=last, email=f"{prefix}{username}@example.org",
+            )
+            organisation = school if role in SCHOOL_ROLES else la
+            staff_grant_role(user=user, role=role, organisation=organisation)
 
     def agencies_for(self, la: LocalAuthority) -> list[Agency]:
         names = {
@@ -354,6 +357,7 @@ class Command(BaseCommand):
                 for n in range(school_count)
             )
             self.agencies_for(la)
+            self.staff_for(la, schools[0], prefix="midshire.")
             for index, school in enumerate(schools):
                 self.bulk_pupils(
                     school,

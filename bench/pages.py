@@ -1,0 +1,57 @@
+"""Times the busiest pages on the la dataset as the users who see them, in-process, and
+prints the median and worst of several runs with the number of queries each made."""
+
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.urls import reverse  # noqa: E402
+
+from cases.models import Pupil  # noqa: E402
+
+RUNS = 7
+
+
+def measure(label: str, username: str, url: str) -> None:
+    client = Client()
+    client.force_login(get_user_model().objects.get(username=username))
+    client.get(url)
+    timings = []
+    for _ in range(RUNS):
+        with CaptureQueriesContext(connection) as queries:
+            started = time.perf_counter()
+            response = client.get(url)
+            timings.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200, (label, response.status_code)
+    print(
+        f"{label:<44} median {statistics.median(timings):7.1f} ms   "
+        f"worst {max(timings):7.1f} ms   {len(queries)} queries"
+    )
+
+
+a_pupil = (
+    Pupil.objects.filter(school__local_authority__code="950")
+    .order_by("-pk").first()
+)
+measure("dashboard, LA designated officer (120 schools)", "midshire.la.officer", reverse("dashboard"))
+measure("dashboard, information officer", "midshire.information.officer", reverse("dashboard"))
+measure("dashboard, school lead", "midshire.school.lead", reverse("dashboard"))
+measure("pupil search 'smith', LA officer", "midshire.la.officer",
+        reverse("pupil-search") + "?q=smith")
+measure("pupil search by UPN, LA officer", "midshire.la.officer",
+        reverse("pupil-search") + f"?q={a_pupil.upn}")
+measure("case page, LA officer", "midshire.la.officer",
+        reverse("pupil-detail", args=[a_pupil.pk]))

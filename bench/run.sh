@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Benchmarks on the large-authority dataset, against the PostgreSQL that
+# scripts/with-services.sh starts (`make bench`). Prints figures; asserts nothing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+uv run python manage.py migrate --noinput -v 0
+echo "== seed --scale la (goal: under 3 minutes)"
+/usr/bin/time -f "wall %e s, peak memory %M KB" uv run python manage.py seed --scale la
+echo "== pages on the la dataset"
+uv run python bench/pages.py
