@@ -46,7 +46,7 @@ a_pupil = (
     Pupil.objects.filter(school__local_authority__code="950")
     .order_by("-pk").first()
 )
-measure("dashboard, LA designated officer (120 schools)", "midshire.la.officer", reverse("dashboard"))
+measure("dashboard, LA officer (120 schools)", "midshire.la.officer", reverse("dashboard"))
 measure("dashboard, information officer", "midshire.information.officer", reverse("dashboard"))
 measure("dashboard, school lead", "midshire.school.lead", reverse("dashboard"))
 measure("pupil search 'smith', LA officer", "midshire.la.officer",

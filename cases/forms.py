@@ -90,6 +90,7 @@ class PupilForm(forms.Form):
     upn = forms.CharField(
         label="Unique pupil number (UPN)",
         max_length=20,
+        widget=forms.TextInput(attrs={"width": "20"}),
         help_text="13 characters, for example H801200001001. Temporary UPNs end in a letter.",
         error_messages=_required("Enter the pupil's UPN"),
     )
@@ -140,7 +141,9 @@ class ParentForm(forms.Form):
     )
     has_care = forms.BooleanField(required=False, label="Has care of the child")
     address = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
-    postcode = forms.CharField(max_length=10, required=False)
+    postcode = forms.CharField(
+        max_length=10, required=False, widget=forms.TextInput(attrs={"width": "10"})
+    )
     email = forms.EmailField(
         required=False,
         error_messages={
@@ -183,6 +186,7 @@ class ExclusionForm(forms.Form):
         max_digits=4,
         decimal_places=1,
         min_value=0.5,
+        widget=forms.TextInput(attrs={"width": "4", "inputmode": "decimal"}),
         help_text="A lunchtime suspension counts as half a day. Leave empty for a permanent "
         "exclusion.",
         error_messages={

@@ -10,8 +10,9 @@ register = template.Library()
 _TEMPLATES = (
     (GovukDateWidget, "govuk/fields/date.html"),
     (forms.CheckboxInput, "govuk/fields/checkbox.html"),
-    (forms.RadioSelect, "govuk/fields/radios.html"),
+    # Before RadioSelect, which Django's CheckboxSelectMultiple subclasses.
     (forms.CheckboxSelectMultiple, "govuk/fields/checkboxes.html"),
+    (forms.RadioSelect, "govuk/fields/radios.html"),
     (forms.Select, "govuk/fields/select.html"),
     (forms.Textarea, "govuk/fields/textarea.html"),
     (forms.FileInput, "govuk/fields/file.html"),
@@ -22,7 +23,7 @@ def field_anchor(bound_field) -> str:
     """The id an error summary links to: the first input of the field."""
     if isinstance(bound_field.field.widget, GovukDateWidget):
         return f"{bound_field.auto_id}_0"
-    if isinstance(bound_field.field.widget, forms.RadioSelect | forms.CheckboxSelectMultiple):
+    if isinstance(bound_field.field.widget, forms.RadioSelect):
         return f"{bound_field.auto_id}_0"
     return bound_field.auto_id
 
@@ -37,7 +38,7 @@ def govuk_field(bound_field, label_class: str = "govuk-label", width: str = ""):
         "field": bound_field,
         "anchor": field_anchor(bound_field),
         "label_class": label_class,
-        "width": width,
+        "width": width or widget.attrs.get("width", ""),
         "errors": bound_field.errors,
     }
     return render_to_string(template_name, context)
