@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import DatabaseError, connection, transaction
 
 from cases import services
 from cases.models import (
@@ -279,5 +280,19 @@ class TestTimeline:
             TimelineEvent.objects.filter(pk=event.pk).update(summary="rewritten")
         with pytest.raises(TypeError, match="append-only"):
             TimelineEvent.objects.all().delete()
+        event.refresh_from_db()
+        assert event.summary == "x"
+
+    def test_the_database_refuses_to_change_an_event_behind_the_models_back(
+        self, pupil, school_lead
+    ):
+        event = services.timeline_record(
+            pupil=pupil, actor=school_lead, kind=TimelineEvent.Kind.PUPIL_ADDED, summary="x"
+        )
+        for statement in ("UPDATE cases_timelineevent SET summary = 'y' WHERE id = %s",
+                          "DELETE FROM cases_timelineevent WHERE id = %s"):
+            with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), \
+                    connection.cursor() as cursor:
+                cursor.execute(statement, [event.pk])
         event.refresh_from_db()
         assert event.summary == "x"
