@@ -1,0 +1,226 @@
+"""The production processes, started from the commands in docker-compose.yml as written: a real
+Celery worker and beat on the Redis broker, and gunicorn, all on the test database."""
+
+import contextlib
+import json
+import os
+import shlex
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+import yaml
+from celery.result import EagerResult
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+
+from cases import services
+from cases.models import Document, StaffRole, TimelineEvent
+from cases.tasks import verify_document
+from config.celery import app as celery_app
+from tests.factories import LocalAuthorityFactory, PupilFactory, SchoolFactory, staff
+
+pytestmark = pytest.mark.services
+
+ROOT = Path(__file__).resolve().parent.parent
+COMPOSE = ROOT / "docker-compose.yml"
+# The virtualenv's bin directory (not resolved: .venv/bin/python is a symlink).
+VENV_BIN = Path(sys.executable).parent
+PDF_BYTES = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"
+
+
+def compose_command(service: str) -> str:
+    services_ = yaml.safe_load(COMPOSE.read_text())["services"]
+    return services_[service]["command"]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def url_of_the_test_database() -> str:
+    db = connection.settings_dict
+    credentials = quote(db["USER"], safe="")
+    if db.get("PASSWORD"):
+        credentials += ":" + quote(db["PASSWORD"], safe="")
+    return f"postgres://{credentials}@{db['HOST']}:{db['PORT']}/{quote(db['NAME'], safe='')}"
+
+
+class Process:
+    """A command run from the repository root in its own process group, its output in a file."""
+
+    def __init__(self, command: str, env: dict[str, str], log: Path):
+        self.log = log
+        argv = shlex.split(command)
+        argv[0] = str(VENV_BIN / argv[0])
+        self._out = log.open("wb")
+        self.popen = subprocess.Popen(
+            argv, cwd=ROOT, env=env, stdout=self._out, stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL, start_new_session=True,
+        )
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")
+
+    def running(self) -> bool:
+        return self.popen.poll() is None
+
+    def wait_for_output(self, text: str, timeout: float) -> bool:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if text in self.output():
+                return True
+            if not self.running():
+                return text in self.output()
+            time.sleep(0.2)
+        return False
+
+    def stop(self) -> None:
+        """SIGTERM to the whole group, then SIGKILL; the group's stragglers (pool processes,
+        gunicorn workers) are killed whatever happens."""
+        for sig, grace in ((signal.SIGTERM, 15), (signal.SIGKILL, 5)):
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(self.popen.pid, sig)
+            try:
+                self.popen.wait(timeout=grace)
+                break
+            except subprocess.TimeoutExpired:
+                continue
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.popen.pid, signal.SIGKILL)
+        self._out.close()
+
+
+@pytest.fixture
+def process_env(transactional_db, settings) -> dict[str, str]:
+    """The environment for a production process: the test database (rows written by the test
+    are committed), the test's broker and media, background jobs on the broker."""
+    return {
+        **os.environ,
+        "DATABASE_URL": url_of_the_test_database(),
+        "CELERY_BROKER_URL": os.environ["CELERY_BROKER_URL"],
+        "CELERY_TASK_ALWAYS_EAGER": "false",
+        "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+    }
+
+
+@pytest.fixture
+def start(tmp_path):
+    started: list[Process] = []
+
+    def start_process(command: str, env: dict[str, str]) -> Process:
+        process = Process(command, env, tmp_path / f"process-{len(started)}.log")
+        started.append(process)
+        return process
+
+    yield start_process
+    for process in started:
+        process.stop()
+
+
+@pytest.fixture
+def jobs_on_the_broker(settings):
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    was_eager = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = False
+    yield
+    celery_app.conf.task_always_eager = was_eager
+
+
+def test_a_real_worker_verifies_a_document_through_redis(process_env, start, jobs_on_the_broker):
+    school = SchoolFactory(local_authority=LocalAuthorityFactory())
+    pupil = PupilFactory(school=school)
+    lead = staff(StaffRole.SCHOOL_LEAD, school)
+    document = services.document_upload(
+        actor=lead, pupil=pupil, title="Attendance note",
+        upload=SimpleUploadedFile("note.pdf", PDF_BYTES, content_type="application/pdf"),
+    )
+    stored = Path(document.file.path)
+    assert stored.is_file()
+    stored.write_bytes(b"%PDF-1.4\nsomeone changed this file after it was uploaded\n")
+
+    worker = start(compose_command("worker"), process_env)
+    queued = verify_document.delay(document.pk)
+    assert not isinstance(queued, EagerResult), "the task ran in the test process"
+
+    checked_at = None
+    deadline = time.monotonic() + 45
+    while time.monotonic() < deadline and worker.running():
+        checked_at = (
+            Document.objects.filter(pk=document.pk)
+            .values_list("integrity_checked_at", flat=True)
+            .get()
+        )
+        if checked_at is not None:
+            break
+        time.sleep(0.2)
+    assert checked_at is not None, f"The worker did not check the document:\n{worker.output()}"
+
+    assert worker.wait_for_output(f"verify_document[{queued.id}] succeeded", timeout=10), (
+        worker.output()
+    )
+    document.refresh_from_db()
+    assert document.integrity_ok is False
+    assert TimelineEvent.objects.filter(
+        pupil=pupil, kind=TimelineEvent.Kind.DOCUMENT_INTEGRITY_FAILED
+    ).exists()
+
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        return None
+
+
+def test_gunicorn_serves_health_with_database_and_broker_reachable(process_env, start):
+    port = free_port()
+    command = compose_command("web")
+    assert "0.0.0.0:8000" in command
+    web = start(command.replace("0.0.0.0:8000", f"127.0.0.1:{port}"), process_env)
+    base = f"http://127.0.0.1:{port}"
+
+    status, body = None, None
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and web.running():
+        try:
+            with urllib.request.urlopen(f"{base}/health/", timeout=5) as response:
+                status, body = response.status, json.loads(response.read())
+            break
+        except urllib.error.HTTPError as error:
+            status, body = error.code, json.loads(error.read() or b"null")
+            break
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            time.sleep(0.2)
+    assert status is not None, f"gunicorn did not answer:\n{web.output()}"
+    assert status == 200, body
+    assert body == {"status": "ok", "database": "ok", "broker": "ok"}
+
+    opener = urllib.request.build_opener(_NoRedirects)
+    with pytest.raises(urllib.error.HTTPError) as redirected:
+        opener.open(f"{base}/", timeout=10)
+    assert redirected.value.code == 302
+    assert redirected.value.headers["Location"] == "/sign-in/?next=/"
+
+
+def test_one_beat_process_starts_with_the_static_schedule(process_env, start, settings, tmp_path):
+    command = compose_command("beat")
+    assert "/tmp/celerybeat-schedule" in command
+    schedule = tmp_path / "celerybeat-schedule"
+    beat = start(command.replace("/tmp/celerybeat-schedule", str(schedule)), process_env)
+
+    assert beat.wait_for_output("beat: Starting", timeout=30), beat.output()
+    time.sleep(0.5)
+    assert beat.running(), f"beat stopped after starting:\n{beat.output()}"
+
+    celery_app.loader.import_default_modules()
+    assert settings.CELERY_BEAT_SCHEDULE
+    for name, entry in settings.CELERY_BEAT_SCHEDULE.items():
+        assert entry["task"] in celery_app.tasks, f"{name} names an unknown task"
