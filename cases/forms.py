@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from .identifiers import check_upn
 from .models import (
     Agency,
+    DocumentCategory,
     ExclusionKind,
     ExclusionReason,
     Language,
@@ -317,6 +318,13 @@ class MeetingForm(forms.Form):
 class DocumentForm(forms.Form):
     title = forms.CharField(
         max_length=200, error_messages=_required("Enter a title for the document")
+    )
+    category = forms.ChoiceField(
+        label="What it shows",
+        choices=DocumentCategory.choices,
+        initial=DocumentCategory.OTHER,
+        widget=forms.RadioSelect,
+        help_text="A parenting order application needs each of the first four.",
     )
     file = forms.FileField(
         label="File",

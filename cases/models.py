@@ -386,9 +386,21 @@ def document_storage_name(instance: "Document", filename: str) -> str:
     return f"evidence/{uuid.uuid4().hex}{suffix}"
 
 
+class DocumentCategory(models.TextChoices):
+    # The evidence a school's request for a parenting order carries (seed 000 §12).
+    WITNESS_STATEMENT = "witness_statement", "Witness statement about an exclusion"
+    ENGAGEMENT = "engagement", "Record of the parent's failure to engage"
+    SUPPORT = "support", "Record of support provided or attempted"
+    PARENTING_FACTOR = "parenting_factor", "How parenting is a factor in the behaviour"
+    OTHER = "other", "Other evidence"
+
+
 class Document(models.Model):
     pupil = models.ForeignKey(Pupil, on_delete=models.PROTECT, related_name="documents")
     title = models.CharField(max_length=200)
+    category = models.CharField(
+        max_length=30, choices=DocumentCategory.choices, default=DocumentCategory.OTHER
+    )
     file = models.FileField(upload_to=document_storage_name)
     original_name = models.CharField(max_length=255)
     content_type = models.CharField(max_length=100)
@@ -428,6 +440,8 @@ class TimelineEvent(models.Model):
         MEETING_RECORDED = "meeting_recorded", "Multi-agency meeting recorded"
         DOCUMENT_UPLOADED = "document_uploaded", "Document uploaded"
         DOCUMENT_INTEGRITY_FAILED = "document_integrity_failed", "Document failed its check"
+        DEADLINE_OPENED = "deadline_opened", "Deadline set"
+        DEADLINE_CLOSED = "deadline_closed", "Deadline closed"
 
     pupil = models.ForeignKey(Pupil, on_delete=models.PROTECT, related_name="timeline")
     occurred_at = models.DateTimeField(auto_now_add=True)
@@ -455,3 +469,101 @@ class TimelineEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise TypeError("The case timeline is append-only: events are never deleted.")
+
+
+class Term(models.TextChoices):
+    AUTUMN = "autumn", "Autumn"
+    SPRING = "spring", "Spring"
+    SUMMER = "summer", "Summer"
+
+
+class TermDate(models.Model):
+    """An LA's term dates. Where an LA has entered none for a year, Pact uses a default
+    (cases.workdays.default_terms)."""
+
+    local_authority = models.ForeignKey(
+        LocalAuthority, on_delete=models.CASCADE, related_name="term_dates"
+    )
+    academic_year = models.PositiveSmallIntegerField(
+        help_text="The year the academic year starts in: 2026 for 2026/27"
+    )
+    term = models.CharField(max_length=10, choices=Term.choices)
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+
+    class Meta:
+        ordering = ["local_authority", "academic_year", "starts_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["local_authority", "academic_year", "term"], name="termdate_once"
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=models.F("starts_on")), name="termdate_ends_after_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        next_year = (self.academic_year + 1) % 100
+        return f"{self.get_term_display()} {self.academic_year}/{next_year:02d}"
+
+
+class DeadlineKind(models.TextChoices):
+    CONTRACT_REVIEW = "contract_review", "Contract review"
+    CONTRACT_END = "contract_end", "Contract ends"
+    ORDER_WINDOW = "order_window", "Parenting order application window closes"
+    RO_MEETING = "ro_meeting", "Responsible officer to meet the parent"
+    RO_CONFIRMATION = "ro_confirmation", "Responsible officer to confirm in writing"
+    PARENT_REPLY = "parent_reply", "Parent's written reply due"
+    SANCTION_REVIEW = "sanction_review", "Ban or conditions to be reviewed"
+    TERMLY_RETURN = "termly_return", "Termly return due"
+
+
+# Windows lapse when they close: once past, the chance is gone and the deadline is missed.
+# Every other kind is something still to do, so it stays open, overdue, until it is done.
+LAPSING_DEADLINES = frozenset({DeadlineKind.ORDER_WINDOW, DeadlineKind.PARENT_REPLY})
+
+
+class Deadline(models.Model):
+    """A running clock on a case: opened and closed by services only."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        MET = "met", "Met"
+        MISSED = "missed", "Missed"
+        CANCELLED = "cancelled", "Cancelled"
+
+    kind = models.CharField(max_length=30, choices=DeadlineKind.choices)
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="deadlines")
+    pupil = models.ForeignKey(
+        Pupil, null=True, blank=True, on_delete=models.PROTECT, related_name="deadlines"
+    )
+    # What the clock runs for, where a case can have several of a kind ("contract:12").
+    subject = models.CharField(max_length=60, blank=True)
+    due_at = models.DateTimeField()
+    all_day = models.BooleanField(default=True)
+    started_by = models.CharField(max_length=300, help_text="What started the clock")
+    opened_by_event = models.ForeignKey(
+        TimelineEvent, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    opened_at = models.DateTimeField(auto_now_add=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_reason = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["due_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "pupil", "subject"],
+                condition=Q(status="open"),
+                name="deadline_one_open_clock",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "due_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} by {self.due_at:%-d %b %Y}"
+
+    @property
+    def lapses(self) -> bool:
+        return self.kind in LAPSING_DEADLINES

@@ -1,21 +1,74 @@
-"""Rules of the case file. Each returns a Verdict: allowed or not, and why, in words a school
-lead understands."""
+"""Rules that gate case work. Each returns a Verdict: allowed or not, why in words a school
+lead understands (naming the dates and records used), and the dates between which it holds.
+Pure functions of facts: no queries, no clock (today is passed in). Numbers come from the LA's
+policy (cases.policies)."""
 
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
+from typing import Protocol
 
-from .models import Relationship
+from .models import ExclusionKind, Relationship
+from .policies import Policy
+from .workdays import add_months, add_working_days, add_working_hours
+
+
+@dataclass(frozen=True)
+class Check:
+    met: bool
+    text: str
 
 
 @dataclass(frozen=True)
 class Verdict:
     allowed: bool
     reasons: tuple[str, ...] = field(default_factory=tuple)
+    holds_from: date | None = None
+    holds_until: date | None = None
+    warnings: tuple[str, ...] = ()
+    checks: tuple[Check, ...] = ()
 
     def __bool__(self) -> bool:
         return self.allowed
 
+    @classmethod
+    def of_checks(
+        cls,
+        checks: Sequence[Check],
+        *,
+        holds_from: date | None = None,
+        holds_until: date | None = None,
+        warnings: Sequence[str] = (),
+    ) -> "Verdict":
+        """Allowed when every check is met; the reasons are the unmet checks, or else all."""
+        unmet = tuple(c.text for c in checks if not c.met)
+        return cls(
+            allowed=not unmet,
+            reasons=unmet or tuple(c.text for c in checks),
+            holds_from=holds_from if not unmet else None,
+            holds_until=holds_until,
+            warnings=tuple(warnings),
+            checks=tuple(checks),
+        )
+
+
+class ExclusionFacts(Protocol):
+    kind: str
+    start_date: date
+    serious_misbehaviour: bool
+    statutory_process_ended_on: date | None
+
+
+def day(value: date) -> str:
+    return f"{value:%-d %b %Y}"
+
+
+def days(values: Iterable[date]) -> str:
+    return ", ".join(day(v) for v in values)
+
+
+# --- the case file -----------------------------------------------------------------------
 
 # A headteacher may suspend a pupil for at most 45 school days in one academic year:
 # School Discipline (Pupil Exclusions and Reviews) (England) Regulations 2012, reg. 4 and
@@ -50,13 +103,13 @@ def parent_definition(
     ))
 
 
-def academic_year_start(day: date) -> date:
+def academic_year_start(value: date) -> date:
     """Academic years in England and Wales run from 1 September to 31 August."""
-    return date(day.year if day.month >= 9 else day.year - 1, 9, 1)
+    return date(value.year if value.month >= 9 else value.year - 1, 9, 1)
 
 
-def academic_year_label(day: date) -> str:
-    start = academic_year_start(day)
+def academic_year_label(value: date) -> str:
+    start = academic_year_start(value)
     return f"{start.year}/{str(start.year + 1)[-2:]}"
 
 
@@ -73,3 +126,367 @@ def suspension_cap(*, days_in_year: Decimal, year_of: date) -> Verdict:
         f"{days_in_year.normalize():f} of {SUSPENSION_DAYS_CAP} school days of suspension "
         f"used in {label}.",
     ))
+
+
+# --- exclusions as grounds ---------------------------------------------------------------
+
+def _suspensions(exclusions: Iterable[ExclusionFacts]) -> list[ExclusionFacts]:
+    return sorted(
+        (e for e in exclusions if e.kind != ExclusionKind.PERMANENT), key=lambda e: e.start_date
+    )
+
+
+def _permanent(exclusions: Iterable[ExclusionFacts]) -> list[ExclusionFacts]:
+    return sorted(
+        (e for e in exclusions if e.kind == ExclusionKind.PERMANENT), key=lambda e: e.start_date
+    )
+
+
+def suspension_pairs(
+    exclusions: Iterable[ExclusionFacts], *, within_months: int
+) -> list[tuple[ExclusionFacts, ExclusionFacts]]:
+    """Each suspension with the one before it, where the two started within `within_months`
+    calendar months of each other (exactly 12 months apart is within; a day more is not)."""
+    ordered = _suspensions(exclusions)
+    return [
+        (first, second)
+        for first, second in zip(ordered, ordered[1:], strict=False)
+        if second.start_date <= add_months(first.start_date, within_months)
+    ]
+
+
+@dataclass(frozen=True)
+class Grounds:
+    """The exclusions that make a measure available, and the date they were complete."""
+
+    exclusions: tuple[ExclusionFacts, ...]
+    text: str
+
+    @property
+    def met_on(self) -> date:
+        return self.exclusions[-1].start_date
+
+
+def latest_grounds(
+    exclusions: Sequence[ExclusionFacts], *, two_suspensions: bool, window_months: int
+) -> Grounds | None:
+    """The most recent grounds: a permanent exclusion; or two suspensions within the window
+    when the policy asks for two, any exclusion when it does not."""
+    candidates: list[Grounds] = [
+        Grounds((e,), f"permanently excluded on {day(e.start_date)}")
+        for e in _permanent(exclusions)
+    ]
+    if two_suspensions:
+        candidates += [
+            Grounds(
+                pair,
+                f"2 suspensions within {window_months} months: "
+                f"{day(pair[0].start_date)} and {day(pair[1].start_date)}",
+            )
+            for pair in suspension_pairs(exclusions, within_months=window_months)
+        ]
+    else:
+        candidates += [
+            Grounds((e,), f"suspended on {day(e.start_date)}") for e in _suspensions(exclusions)
+        ]
+    return max(candidates, key=lambda g: g.met_on, default=None)
+
+
+def _no_grounds_text(
+    exclusions: Sequence[ExclusionFacts], *, two_suspensions: bool, needed: str
+) -> str:
+    suspensions = _suspensions(exclusions)
+    if two_suspensions:
+        found = (
+            f"found {len(suspensions)}: {days(e.start_date for e in suspensions)}"
+            if suspensions else "found none"
+        )
+        return f"Needs {needed}; {found}."
+    return f"Needs {needed}; none is recorded."
+
+
+# --- behaviour contract ------------------------------------------------------------------
+
+def behaviour_contract_eligibility(
+    *, policy: Policy, exclusions: Sequence[ExclusionFacts], looked_after: bool, today: date
+) -> Verdict:
+    """Whether a behaviour parenting contract (ASBA 2003 s.19) may be offered now."""
+    if looked_after and policy.looked_after_blocks_contract:
+        return Verdict(False, (
+            "Not appropriate: the pupil is looked after (in statutory public care). Work with "
+            "the pupil's social worker and carers instead.",
+        ))
+    grounds = latest_grounds(
+        exclusions,
+        two_suspensions=policy.contract_needs_two_suspensions,
+        window_months=policy.suspension_window_months,
+    )
+    if grounds is None:
+        return Verdict(False, (_no_grounds_text(
+            exclusions, two_suspensions=policy.contract_needs_two_suspensions,
+            needed=policy.contract_basis,
+        ),))
+    until = add_months(grounds.met_on, policy.contract_recency_months)
+    if today > until:
+        return Verdict(False, (
+            f"The last grounds ({grounds.text}) are more than "
+            f"{policy.contract_recency_months} months old: they lapsed on {day(until)}.",
+        ))
+    return Verdict(
+        True,
+        (f"Available: {grounds.text}.",),
+        holds_from=grounds.met_on,
+        holds_until=until,
+    )
+
+
+def contract_duration(*, policy: Policy, starts_on: date, ends_on: date) -> Verdict:
+    """A contract runs at least 3 and at most 12 months (seed 000 §8). Outside that it may
+    still be agreed, with a warning; an end before the start is refused."""
+    if ends_on <= starts_on:
+        return Verdict(False, ("The end date must be after the start date.",))
+    shortest = add_months(starts_on, policy.contract_min_months)
+    longest = add_months(starts_on, policy.contract_max_months)
+    warnings = []
+    if ends_on < shortest:
+        warnings.append(
+            f"Shorter than {policy.contract_min_months} months (ends before {day(shortest)}): "
+            "too short to measure its effect."
+        )
+    if ends_on > longest:
+        warnings.append(
+            f"Longer than {policy.contract_max_months} months (ends after {day(longest)}): "
+            "a longer contract can be counter-productive."
+        )
+    return Verdict(
+        True, (f"Runs from {day(starts_on)} to {day(ends_on)}.",),
+        holds_from=starts_on, holds_until=ends_on, warnings=tuple(warnings),
+    )
+
+
+# --- attendance contract -----------------------------------------------------------------
+
+def compulsory_school_age(date_of_birth: date) -> tuple[date, date]:
+    """First and last day of compulsory school age in England and Wales: from the prescribed
+    day (31 December, 31 March or 31 August) on or after the fifth birthday (Education Act 1996
+    s.8; Education (Start of Compulsory School Age) Order 1998) to the last Friday in June of
+    the school year in which the child turns 16 (Education (School Leaving Date) Order 1997)."""
+    fifth = add_months(date_of_birth, 60)
+    prescribed = [date(fifth.year, 3, 31), date(fifth.year, 8, 31), date(fifth.year, 12, 31)]
+    starts = min(d for d in prescribed if d >= fifth)
+    sixteenth = add_months(date_of_birth, 192)
+    leaving_year = sixteenth.year + (1 if sixteenth.month >= 9 else 0)
+    june_end = date(leaving_year, 6, 30)
+    ends = date.fromordinal(june_end.toordinal() - (june_end.weekday() - 4) % 7)
+    return starts, ends
+
+
+def attendance_contract_preconditions(
+    *, parent_names: Sequence[str], date_of_birth: date, today: date
+) -> Verdict:
+    """Whether an attendance contract may be offered (seed 001; Education Act 1996 s.444)."""
+    starts, ends = compulsory_school_age(date_of_birth)
+    checks = [
+        Check(
+            bool(parent_names),
+            f"A parent or carer is recorded: {', '.join(parent_names)}."
+            if parent_names else "Record a parent or carer first: the contract is between the "
+            "school or LA and a parent.",
+        ),
+        Check(
+            starts <= today <= ends,
+            f"The pupil is of compulsory school age ({day(starts)} to {day(ends)})."
+            if starts <= today <= ends else
+            f"The pupil is not of compulsory school age today: it runs from {day(starts)} to "
+            f"{day(ends)}.",
+        ),
+    ]
+    return Verdict.of_checks(
+        checks,
+        holds_from=max(starts, today) if today <= ends else None,
+        holds_until=ends,
+        warnings=(
+            "It can only be agreed at a meeting with the parent present, never in their "
+            "absence.",
+        ),
+    )
+
+
+# --- parenting order application ---------------------------------------------------------
+
+ORDER_EVIDENCE = {
+    # Seed 000 §12: what the school's request to the LA carries.
+    "exclusions": "information about the relevant exclusions",
+    "witness_statements": "witness statements about the exclusions",
+    "engagement": "records of the parent's failure to engage",
+    "support": "the support provided or attempted",
+    "parenting_factor": "how parenting is a factor in the behaviour",
+}
+
+
+def order_application_eligibility(
+    *,
+    policy: Policy,
+    exclusions: Sequence[ExclusionFacts],
+    today: date,
+    contract_signed_on: date | None,
+    evidence: Mapping[str, bool],
+    final_warning_issued_on: date | None,
+) -> Verdict:
+    """Whether the LA may apply to the magistrates' court for a parenting order now
+    (ASBA 2003 s.20; seed 000 §11-13). Only the LA applies: a school asks the LA."""
+    candidates = (
+        [e for e in exclusions if e.serious_misbehaviour]
+        if policy.order_needs_serious_misbehaviour else list(exclusions)
+    )
+    grounds = latest_grounds(
+        candidates,
+        two_suspensions=policy.order_needs_two_suspensions,
+        window_months=policy.suspension_window_months,
+    )
+    checks: list[Check] = []
+    warnings: list[str] = []
+    if grounds is None:
+        needed = policy.order_basis
+        if policy.order_needs_serious_misbehaviour and len(candidates) < len(exclusions):
+            checks.append(Check(False, (
+                f"Needs {needed}; of {len(exclusions)} exclusions, {len(candidates)} "
+                "are marked serious misbehaviour."
+            )))
+        else:
+            checks.append(Check(False, _no_grounds_text(
+                candidates, two_suspensions=policy.order_needs_two_suspensions, needed=needed
+            )))
+        return Verdict.of_checks(checks)
+    checks.append(Check(True, f"Grounds: {grounds.text}."))
+    if not policy.order_needs_serious_misbehaviour and not any(
+        e.serious_misbehaviour for e in grounds.exclusions
+    ):
+        warnings.append("None of these exclusions is marked serious misbehaviour; the court "
+                        "will ask about the seriousness of the behaviour.")
+
+    unfinished = [e for e in grounds.exclusions if not e.statutory_process_ended_on]
+    ended_on = max(
+        (e.statutory_process_ended_on for e in grounds.exclusions
+         if e.statutory_process_ended_on),
+        default=None,
+    )
+    if unfinished:
+        checks.append(Check(False, (
+            "The statutory exclusion process has not ended for the exclusion of "
+            f"{days(e.start_date for e in unfinished)}: an application can only follow it."
+        )))
+    elif ended_on > today:
+        checks.append(Check(False, (
+            f"The statutory exclusion process ends on {day(ended_on)}: apply after that."
+        )))
+    else:
+        checks.append(Check(True, f"The statutory exclusion process ended on {day(ended_on)}."))
+
+    if policy.order_window_from_contract and contract_signed_on:
+        anchor = contract_signed_on
+        anchor_text = f"the contract signed on {day(anchor)}"
+    else:
+        anchor = grounds.met_on
+        anchor_text = f"the latest exclusion, on {day(anchor)}"
+    closes = add_months(anchor, policy.order_window_months)
+    checks.append(Check(
+        today <= closes,
+        f"Within {policy.order_window_months} months of {anchor_text}: apply by {day(closes)}."
+        if today <= closes else
+        f"More than {policy.order_window_months} months since {anchor_text}: the window "
+        f"closed on {day(closes)}.",
+    ))
+
+    missing = [label for key, label in ORDER_EVIDENCE.items() if not evidence.get(key)]
+    checks.append(Check(
+        not missing,
+        "The evidence pack is complete." if not missing else
+        f"The evidence pack lacks {'; '.join(missing)}.",
+    ))
+    checks.append(Check(
+        final_warning_issued_on is not None,
+        f"A final warning letter was issued on {day(final_warning_issued_on)}."
+        if final_warning_issued_on else
+        "No final warning letter has been issued to the parent.",
+    ))
+    return Verdict.of_checks(
+        checks, holds_from=max(filter(None, [ended_on, final_warning_issued_on, anchor])),
+        holds_until=closes, warnings=warnings,
+    )
+
+
+# --- parent and carer conduct ------------------------------------------------------------
+
+CONDUCT_STEPS = ("reminder", "warning", "conditions", "ban")
+
+
+def conduct_sanctions(
+    *,
+    policy: Policy,
+    incident_dates: Sequence[date],
+    warning_issued_on: date | None,
+    chair_agreed_on: date | None,
+) -> dict[str, Verdict]:
+    """What the headteacher may do about a parent's or carer's conduct now (seeds 003, 004):
+    a reminder, a warning, conditions (provisional until the governing board reviews them), or
+    a ban from the premises (s.547 Education Act 1996), which needs a prior warning and the
+    chair's agreement and is reviewed after 6 months."""
+    if not incident_dates:
+        no_incident = Verdict(False, ("No conduct incident is recorded for this parent.",))
+        return dict.fromkeys(CONDUCT_STEPS, no_incident)
+    latest = max(incident_dates)
+    incident = Check(True, f"Latest incident: {day(latest)}.")
+    verdicts = {
+        "reminder": Verdict.of_checks([incident], holds_from=latest),
+        "warning": Verdict.of_checks([incident], holds_from=latest),
+        "conditions": Verdict.of_checks(
+            [incident], holds_from=latest,
+            warnings=("Conditions are provisional until the governing board (or management "
+                      "committee) reviews them, and always carry a review date.",),
+        ),
+    }
+    verdicts["ban"] = Verdict.of_checks(
+        [
+            incident,
+            Check(
+                warning_issued_on is not None,
+                f"A warning letter was issued on {day(warning_issued_on)}."
+                if warning_issued_on else "A ban needs a warning letter first; none is issued.",
+            ),
+            Check(
+                chair_agreed_on is not None,
+                f"The chair of governors agreed on {day(chair_agreed_on)}."
+                if chair_agreed_on else "A ban needs the chair of governors' agreement; none "
+                "is recorded.",
+            ),
+        ],
+        holds_from=max(filter(None, [latest, warning_issued_on, chair_agreed_on])),
+        warnings=(
+            f"A ban is reviewed {policy.ban_review_months} months after it is confirmed, and "
+            "the parent may ask for one progress meeting a year.",
+        ),
+    )
+    return verdicts
+
+
+# --- deadlines ---------------------------------------------------------------------------
+
+def order_window_closes(*, policy: Policy, anchor: date) -> date:
+    return add_months(anchor, policy.order_window_months)
+
+
+def ro_meeting_due(*, policy: Policy, order_made_at: datetime, nation: str) -> datetime:
+    return add_working_hours(order_made_at, policy.ro_meeting_hours, nation)
+
+
+def ro_confirmation_due(*, policy: Policy, met_at: datetime, nation: str) -> datetime:
+    return add_working_hours(met_at, policy.ro_confirmation_hours, nation)
+
+
+def parent_reply_due(*, policy: Policy, letter_dated: date, nation: str) -> date:
+    return add_working_days(letter_dated, policy.conduct_reply_working_days, nation)
+
+
+def ban_review_due(*, policy: Policy, confirmed_on: date) -> date:
+    return add_months(confirmed_on, policy.ban_review_months)

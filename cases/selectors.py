@@ -6,11 +6,12 @@ number of queries whatever the size of the LA.
 """
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from django.db.models import (
     Count,
     DecimalField,
+    F,
     IntegerField,
     OuterRef,
     Prefetch,
@@ -18,26 +19,34 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Sum,
+    Window,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, ExtractDay, ExtractMonth, ExtractYear, Lag
 from django.http import Http404
 
-from . import access
+from . import access, rules
 from .models import (
     SCHOOL_ROLES,
     Agency,
+    Deadline,
     Document,
+    DocumentCategory,
     Exclusion,
     ExclusionKind,
+    LocalAuthority,
     LocalAuthorityGroupObjectPermission,
     MultiAgencyMeeting,
+    ParentCarer,
     Pupil,
     School,
     SchoolGroupObjectPermission,
     StaffGroup,
+    TermDate,
     TimelineEvent,
 )
+from .policies import Policy, policy_for
 from .rules import academic_year_start
+from .workdays import date_key, default_terms
 
 
 def _schools_with(user, *, school_perm: str | None, la_perm: str) -> QuerySet[School]:
@@ -109,9 +118,7 @@ def pupil_search(user, *, query: str) -> QuerySet[Pupil]:
 
 def pupil_case_file(user, *, pupil_id: int) -> Pupil:
     """A pupil with everything the case page shows, or 404 outside the user's scope."""
-    pupils = pupils_visible_to(user).select_related(
-        "school", "school__local_authority"
-    ).prefetch_related(
+    pupils = _pupils_with_school(user).prefetch_related(
         "parent_links__parent",
         "exclusions__reasons",
         "agency_involvements__agency",
@@ -122,19 +129,22 @@ def pupil_case_file(user, *, pupil_id: int) -> Pupil:
         "documents",
         Prefetch("timeline", queryset=TimelineEvent.objects.select_related("actor")),
     )
+    return _one_pupil(pupils, pupil_id)
+
+
+def _one_pupil(pupils: QuerySet[Pupil], pupil_id: int) -> Pupil:
     try:
         return pupils.get(pk=pupil_id)
     except Pupil.DoesNotExist as missing:
         raise Http404("No such pupil in your schools") from missing
 
 
+def _pupils_with_school(user) -> QuerySet[Pupil]:
+    return pupils_visible_to(user).select_related("school", "school__local_authority")
+
+
 def pupil_for_recording(user, *, pupil_id: int) -> Pupil:
-    try:
-        return pupils_visible_to(user).select_related(
-            "school", "school__local_authority"
-        ).get(pk=pupil_id)
-    except Pupil.DoesNotExist as missing:
-        raise Http404("No such pupil in your schools") from missing
+    return _one_pupil(_pupils_with_school(user), pupil_id)
 
 
 def user_may_record_for(user, *, school: School) -> bool:
@@ -232,3 +242,157 @@ def dashboard_for(user, *, today: date) -> Dashboard:
         sees_names=sees_names,
         year_start=year_start,
     )
+
+
+# --- eligibility ---------------------------------------------------------------------------
+
+def evidence_held(pupil: Pupil) -> dict[str, bool]:
+    """Which items of a parenting order's evidence pack the case file holds (seed 000 §12),
+    from the pupil's prefetched exclusions and documents."""
+    categories = {d.category for d in pupil.documents.all()}
+    return {
+        "exclusions": bool(pupil.exclusions.all()),
+        "witness_statements": DocumentCategory.WITNESS_STATEMENT in categories,
+        "engagement": DocumentCategory.ENGAGEMENT in categories,
+        "support": DocumentCategory.SUPPORT in categories,
+        "parenting_factor": DocumentCategory.PARENTING_FACTOR in categories,
+    }
+
+
+@dataclass(frozen=True)
+class Measure:
+    name: str
+    verdict: rules.Verdict
+
+
+@dataclass(frozen=True)
+class Eligibility:
+    pupil: Pupil
+    policy: Policy
+    measures: list[Measure]
+    conduct: list[tuple[ParentCarer, list[tuple[str, rules.Verdict]]]]
+
+
+def pupil_eligibility(user, *, pupil_id: int, today: date) -> Eligibility:
+    """For each measure, whether it is available for this pupil now, why, and until when."""
+    pupil = _one_pupil(
+        _pupils_with_school(user).prefetch_related(
+            "exclusions", "parent_links__parent", "documents"
+        ),
+        pupil_id,
+    )
+    policy = policy_for(pupil.school.local_authority)
+    exclusions = list(pupil.exclusions.all())
+    parents = [link.parent for link in pupil.parent_links.all()]
+    measures = [
+        Measure("Behaviour parenting contract", rules.behaviour_contract_eligibility(
+            policy=policy, exclusions=exclusions, looked_after=pupil.looked_after, today=today,
+        )),
+        Measure("Attendance contract", rules.attendance_contract_preconditions(
+            parent_names=[p.full_name for p in parents], date_of_birth=pupil.date_of_birth,
+            today=today,
+        )),
+        Measure("Parenting order application (by the LA)", rules.order_application_eligibility(
+            policy=policy, exclusions=exclusions, today=today, contract_signed_on=None,
+            evidence=evidence_held(pupil), final_warning_issued_on=None,
+        )),
+    ]
+    conduct = [
+        (parent, list(rules.conduct_sanctions(
+            policy=policy, incident_dates=[], warning_issued_on=None, chair_agreed_on=None,
+        ).items()))
+        for parent in parents
+    ]
+    return Eligibility(pupil=pupil, policy=policy, measures=measures, conduct=conduct)
+
+
+def _key(field: str):
+    """A date column as YYYYMMDD (see cases.workdays.date_key)."""
+    return ExtractYear(field) * 10000 + ExtractMonth(field) * 100 + ExtractDay(field)
+
+
+def _months_as_key(months: int) -> int:
+    if months % 12:
+        raise ValueError("Only whole years can be compared as YYYYMMDD keys.")
+    return months // 12 * 10000
+
+
+def contract_eligible_pupils(local_authority: LocalAuthority, *, today: date) -> QuerySet[Pupil]:
+    """Every pupil in the LA for whom a behaviour contract may be offered today, by the LA's
+    policy: the rule of rules.behaviour_contract_eligibility, as one SQL query."""
+    policy = policy_for(local_authority)
+    in_la = Exclusion.objects.filter(pupil__school__local_authority=local_authority)
+    recent_from = date_key(today) - _months_as_key(policy.contract_recency_months)
+    recent = in_la.annotate(key=_key("start_date")).filter(key__gte=recent_from)
+    grounds = Q(pk__in=recent.filter(kind=ExclusionKind.PERMANENT).values("pupil_id"))
+    if policy.contract_needs_two_suspensions:
+        # Each suspension beside the one before it; a pair qualifies when the two started
+        # within the window and the later one is recent.
+        # The recency test is applied outside: inside, it would drop the earlier suspension
+        # before the window function could see it.
+        paired = (
+            in_la.exclude(kind=ExclusionKind.PERMANENT)
+            .annotate(
+                key=_key("start_date"),
+                previous_key=Window(
+                    Lag(_key("start_date")),
+                    partition_by=[F("pupil_id")],
+                    order_by=[F("start_date").asc(), F("pk").asc()],
+                ),
+            )
+            .filter(
+                previous_key__gte=F("key") - _months_as_key(policy.suspension_window_months)
+            )
+        )
+        paired = recent.filter(pk__in=paired.values("pk"))
+        grounds |= Q(pk__in=paired.values("pupil_id"))
+    else:
+        grounds |= Q(pk__in=recent.values("pupil_id"))
+    pupils = Pupil.objects.filter(school__local_authority=local_authority).filter(grounds)
+    if policy.looked_after_blocks_contract:
+        pupils = pupils.filter(looked_after=False)
+    return pupils
+
+
+def contract_eligible_pupils_for(user, *, today: date) -> QuerySet[Pupil]:
+    visible = pupils_visible_to(user)
+    authorities = LocalAuthority.objects.filter(schools__in=schools_visible_to(user)).distinct()
+    eligible = Pupil.objects.none()
+    for local_authority in authorities:
+        eligible |= contract_eligible_pupils(local_authority, today=today)
+    return eligible.filter(pk__in=visible.values("pk")).select_related("school").order_by(
+        "school__name", "last_name", "first_name", "pk"
+    )
+
+
+# --- deadlines -----------------------------------------------------------------------------
+
+DUE_SOON = timedelta(days=14)
+
+
+@dataclass(frozen=True)
+class DeadlineLists:
+    overdue: list[Deadline]
+    due_soon: list[Deadline]
+
+
+def deadlines_for(user, *, now: datetime, pupil: Pupil | None = None) -> DeadlineLists:
+    """Open deadlines in the user's scope: past due, and due within 14 days."""
+    open_deadlines = Deadline.objects.filter(
+        status=Deadline.Status.OPEN, school__in=schools_visible_to(user)
+    ).select_related("pupil", "school")
+    if pupil is not None:
+        open_deadlines = open_deadlines.filter(pupil=pupil)
+    listed = list(open_deadlines.filter(due_at__lt=now + DUE_SOON)[:50])
+    return DeadlineLists(
+        overdue=[d for d in listed if d.due_at < now],
+        due_soon=[d for d in listed if d.due_at >= now],
+    )
+
+
+def terms_for(local_authority: LocalAuthority, *, first_year: int) -> list[tuple[date, date]]:
+    entered = list(
+        TermDate.objects.filter(local_authority=local_authority, academic_year=first_year)
+        .values_list("starts_on", "ends_on")
+    )
+    return entered or [(start, end) for _, start, end in default_terms(first_year)]

@@ -3,7 +3,7 @@ it, writes inside one transaction, and records a timeline event in the same tran
 
 import hashlib
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -15,9 +15,13 @@ from django.utils import timezone
 from . import rules, selectors
 from .identifiers import check_upn
 from .models import (
+    LAPSING_DEADLINES,
     Agency,
     AgencyInvolvement,
+    Deadline,
+    DeadlineKind,
     Document,
+    DocumentCategory,
     Exclusion,
     ExclusionKind,
     ExclusionReason,
@@ -29,6 +33,7 @@ from .models import (
     School,
     TimelineEvent,
 )
+from .policies import policy_for
 from .uploads import detect_document_type, upload_problem
 
 Kind = TimelineEvent.Kind
@@ -219,6 +224,7 @@ def exclusion_record(
             )
             if not cap:
                 warnings.extend(cap.reasons)
+        order_window_refresh(pupil=pupil, actor=actor)
         length = "" if school_days is None else f", {school_days.normalize():f} school days"
         timeline_record(
             pupil=pupil,
@@ -355,7 +361,14 @@ def _sha256_of(stream) -> str:
     return digest.hexdigest()
 
 
-def document_upload(*, actor, pupil: Pupil, title: str, upload: UploadedFile) -> Document:
+def document_upload(
+    *,
+    actor,
+    pupil: Pupil,
+    title: str,
+    upload: UploadedFile,
+    category: str = DocumentCategory.OTHER,
+) -> Document:
     _require_recorder(actor, pupil.school)
     problem = upload_problem(upload)
     if problem:
@@ -369,6 +382,7 @@ def document_upload(*, actor, pupil: Pupil, title: str, upload: UploadedFile) ->
         document = Document(
             pupil=pupil,
             title=title.strip(),
+            category=category,
             original_name=original_name[:255],
             content_type=document_type.content_type,
             size=upload.size,
@@ -386,6 +400,7 @@ def document_upload(*, actor, pupil: Pupil, title: str, upload: UploadedFile) ->
                 details={
                     "document": document.pk,
                     "original_name": original_name,
+                    "category": category,
                     "content_type": document_type.content_type,
                     "size": upload.size,
                     "sha256": sha256,
@@ -422,3 +437,100 @@ def document_verify(*, document_id: int) -> bool:
                 details={"document": document.pk, "sha256": document.sha256},
             )
     return ok
+
+
+# --- deadlines ---------------------------------------------------------------------------
+
+def end_of_day(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time(23, 59, 59)))
+
+
+def deadline_open(
+    *,
+    pupil: Pupil,
+    kind: str,
+    due_at: datetime,
+    started_by: str,
+    actor,
+    all_day: bool = True,
+    subject: str = "",
+) -> Deadline:
+    label = DeadlineKind(kind).label
+    when = f"{due_at:%-d %B %Y}" if all_day else f"{timezone.localtime(due_at):%-d %B %Y, %H:%M}"
+    with transaction.atomic():
+        event = timeline_record(
+            pupil=pupil, actor=actor, kind=Kind.DEADLINE_OPENED,
+            summary=f"{label}: by {when}",
+            details={"kind": kind, "due_at": due_at.isoformat(), "started_by": started_by},
+        )
+        return Deadline.objects.create(
+            kind=kind, school=pupil.school, pupil=pupil, subject=subject, due_at=due_at,
+            all_day=all_day, started_by=started_by, opened_by_event=event,
+        )
+
+
+def deadline_close(*, deadline: Deadline, status: str, actor, reason: str) -> bool:
+    """Close an open deadline as met, missed or cancelled. Closing one that is already closed
+    changes nothing and returns False, so two workers cannot both close it."""
+    if status == Deadline.Status.OPEN:
+        raise ValueError("A deadline is closed as met, missed or cancelled.")
+    with transaction.atomic():
+        closed = Deadline.objects.filter(pk=deadline.pk, status=Deadline.Status.OPEN).update(
+            status=status, closed_at=timezone.now(), closed_reason=reason
+        )
+        if closed and deadline.pupil_id:
+            timeline_record(
+                pupil=deadline.pupil, actor=actor, kind=Kind.DEADLINE_CLOSED,
+                summary=f"{deadline.get_kind_display()}: {Deadline.Status(status).label.lower()}"
+                f" — {reason}",
+                details={"deadline": deadline.pk, "status": status, "reason": reason},
+            )
+    return bool(closed)
+
+
+def order_window_refresh(*, pupil: Pupil, actor) -> Deadline | None:
+    """Keep the pupil's parenting order window running from the latest grounds: 6 months (by
+    the LA's policy) from the latest qualifying exclusion. A later exclusion moves it on."""
+    policy = policy_for(pupil.school.local_authority)
+    exclusions = list(pupil.exclusions.all())
+    if policy.order_needs_serious_misbehaviour:
+        exclusions = [e for e in exclusions if e.serious_misbehaviour]
+    grounds = rules.latest_grounds(
+        exclusions,
+        two_suspensions=policy.order_needs_two_suspensions,
+        window_months=policy.suspension_window_months,
+    )
+    if grounds is None:
+        return None
+    closes = rules.order_window_closes(policy=policy, anchor=grounds.met_on)
+    if closes < timezone.localdate():
+        return None
+    due_at = end_of_day(closes)
+    current = Deadline.objects.filter(
+        pupil=pupil, kind=DeadlineKind.ORDER_WINDOW, status=Deadline.Status.OPEN
+    ).first()
+    if current and current.due_at == due_at:
+        return current
+    if current:
+        deadline_close(
+            deadline=current, status=Deadline.Status.CANCELLED, actor=actor,
+            reason=f"replaced: later grounds move the window to {closes:%-d %B %Y}",
+        )
+    return deadline_open(
+        pupil=pupil, kind=DeadlineKind.ORDER_WINDOW, due_at=due_at, actor=actor,
+        started_by=f"Grounds met on {grounds.met_on:%-d %B %Y}: {grounds.text}",
+    )
+
+
+def deadlines_lapse(*, now: datetime) -> int:
+    """Mark missed every window that closed without being met. Safe to run twice at once."""
+    lapsed = 0
+    due = Deadline.objects.filter(
+        status=Deadline.Status.OPEN, kind__in=LAPSING_DEADLINES, due_at__lt=now
+    ).select_related("pupil")
+    for deadline in due:
+        lapsed += deadline_close(
+            deadline=deadline, status=Deadline.Status.MISSED, actor=None,
+            reason=f"closed on {timezone.localtime(deadline.due_at):%-d %B %Y} without being met",
+        )
+    return lapsed

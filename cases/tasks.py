@@ -1,4 +1,5 @@
 from celery import shared_task
+from django.utils import timezone
 
 from . import services
 from .models import Document
@@ -16,3 +17,9 @@ def verify_documents() -> int:
     for document_id in ids:
         verify_document.delay(document_id)
     return len(ids)
+
+
+@shared_task
+def lapse_deadlines() -> int:
+    """Hourly: windows that closed unmet become missed, with a timeline event each."""
+    return services.deadlines_lapse(now=timezone.now())

@@ -7,6 +7,14 @@ urlpatterns = [
     path("pupils/", views.pupil_search, name="pupil-search"),
     path("pupils/new/", views.pupil_add, name="pupil-add"),
     path("pupils/<int:pupil_id>/", views.pupil_detail, name="pupil-detail"),
+    path(
+        "pupils/<int:pupil_id>/eligibility/", views.pupil_eligibility, name="pupil-eligibility"
+    ),
+    path(
+        "eligible/behaviour-contract/",
+        views.contract_eligible_list,
+        name="contract-eligible-list",
+    ),
     path("pupils/<int:pupil_id>/parents/new/", views.parent_add, name="parent-add"),
     path("pupils/<int:pupil_id>/exclusions/new/", views.exclusion_add, name="exclusion-add"),
     path(

@@ -56,7 +56,10 @@ def health(request):
 
 def dashboard(request):
     board = selectors.dashboard_for(request.user, today=timezone.localdate())
-    return render(request, "cases/dashboard.html", {"board": board})
+    deadlines = (
+        selectors.deadlines_for(request.user, now=timezone.now()) if board.sees_names else None
+    )
+    return render(request, "cases/dashboard.html", {"board": board, "deadlines": deadlines})
 
 
 def _require_name_access(request) -> None:
@@ -102,7 +105,25 @@ def pupil_add(request):
 def pupil_detail(request, pupil_id: int):
     pupil = selectors.pupil_case_file(request.user, pupil_id=pupil_id)
     may_record = selectors.user_may_record_for(request.user, school=pupil.school)
-    return render(request, "cases/pupil_detail.html", {"pupil": pupil, "may_record": may_record})
+    deadlines = selectors.deadlines_for(request.user, now=timezone.now(), pupil=pupil)
+    return render(request, "cases/pupil_detail.html", {
+        "pupil": pupil, "may_record": may_record, "deadlines": deadlines,
+    })
+
+
+def pupil_eligibility(request, pupil_id: int):
+    eligibility = selectors.pupil_eligibility(
+        request.user, pupil_id=pupil_id, today=timezone.localdate()
+    )
+    return render(request, "cases/pupil_eligibility.html", {"eligibility": eligibility})
+
+
+def contract_eligible_list(request):
+    _require_name_access(request)
+    today = timezone.localdate()
+    pupils = selectors.contract_eligible_pupils_for(request.user, today=today)
+    page = Paginator(pupils, 50).get_page(request.GET.get("page"))
+    return render(request, "cases/contract_eligible.html", {"page": page, "today": today})
 
 
 def _record_on_pupil(
@@ -203,7 +224,8 @@ def meeting_add(request, pupil_id: int):
 def document_add(request, pupil_id: int):
     def save(pupil, data):
         document = services.document_upload(
-            actor=request.user, pupil=pupil, title=data["title"], upload=data["file"]
+            actor=request.user, pupil=pupil, title=data["title"], upload=data["file"],
+            category=data["category"],
         )
         return f"“{document.title}” uploaded"
 

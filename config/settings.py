@@ -209,6 +209,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "cases.tasks.verify_documents",
         "schedule": timedelta(days=1),
     },
+    "lapse-deadlines-hourly": {
+        "task": "cases.tasks.lapse_deadlines",
+        "schedule": timedelta(hours=1),
+    },
 }
 
 LOGGING = {

@@ -76,6 +76,8 @@ ACCESS: dict[str, Rule] = {
                    StaffRole.INFORMATION_OFFICER},
     ),
     "pupil-detail": rule("pupil", NAME_READERS, LA_READERS),
+    "pupil-eligibility": rule("pupil", NAME_READERS, LA_READERS),
+    "contract-eligible-list": rule("", NAME_READERS),
     "parent-add": RECORD,
     "exclusion-add": RECORD,
     "agency-involvement-add": RECORD,

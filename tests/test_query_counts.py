@@ -94,4 +94,24 @@ def test_the_case_page_costs_the_same_with_a_longer_history(pupil, school_lead, 
     small = queries_for(lead_client, url)
     grow_case(pupil, school_lead, 6)
     assert queries_for(lead_client, url) == small
-    assert small <= 16
+    assert small <= 17
+
+
+def test_the_eligibility_page_costs_the_same_with_a_longer_history(
+    pupil, school_lead, lead_client
+):
+    url = reverse("pupil-eligibility", args=[pupil.pk])
+    grow_case(pupil, school_lead, 1)
+    small = queries_for(lead_client, url)
+    grow_case(pupil, school_lead, 6)
+    assert queries_for(lead_client, url) == small
+    assert small <= 10
+
+
+def test_the_eligible_list_costs_the_same_with_more_eligible_pupils(school, lead_client):
+    url = reverse("contract-eligible-list")
+    grow_school(school, 2)
+    small = queries_for(lead_client, url)
+    grow_school(school, 30)
+    assert queries_for(lead_client, url) == small
+    assert small <= 8

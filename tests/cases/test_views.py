@@ -158,7 +158,8 @@ class TestRecordingOnACase:
     def test_an_upload_of_the_wrong_type_is_explained(self, pupil, school_lead, client_for):
         response = client_for(school_lead).post(
             reverse("document-add", args=[pupil.pk]),
-            {"title": "Photo", "file": SimpleUploadedFile("photo.jpg", b"GIF89a not a jpeg")},
+            {"title": "Photo", "category": "other",
+             "file": SimpleUploadedFile("photo.jpg", b"GIF89a not a jpeg")},
         )
         assert "must be a PDF, Word (DOCX), PNG or JPEG" in error_summary(response)
         assert not Document.objects.exists()
@@ -166,10 +167,12 @@ class TestRecordingOnACase:
     def test_a_pdf_upload_is_kept(self, pupil, school_lead, client_for):
         response = client_for(school_lead).post(
             reverse("document-add", args=[pupil.pk]),
-            {"title": "Statement", "file": SimpleUploadedFile("s.pdf", b"%PDF-1.4 x")},
+            {"title": "Statement", "category": "witness_statement",
+             "file": SimpleUploadedFile("s.pdf", b"%PDF-1.4 x")},
         )
         assert response.status_code == 302
-        assert Document.objects.get().title == "Statement"
+        document = Document.objects.get()
+        assert (document.title, document.category) == ("Statement", "witness_statement")
 
     def test_a_chair_sees_why_there_are_no_recording_buttons(self, pupil, client_for):
         chair = staff(StaffRole.CHAIR_OF_GOVERNORS, pupil.school)
