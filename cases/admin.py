@@ -131,3 +131,27 @@ class TimelineEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(models.TermDate)
+class TermDateAdmin(admin.ModelAdmin):
+    list_display = ["local_authority", "academic_year", "term", "starts_on", "ends_on"]
+    list_filter = ["local_authority", "academic_year"]
+
+
+@admin.register(models.Deadline)
+class DeadlineAdmin(admin.ModelAdmin):
+    """Read-only: deadlines are opened and closed by services, with timeline events."""
+
+    list_display = ["kind", "pupil", "school", "due_at", "status"]
+    list_filter = ["kind", "status"]
+    list_select_related = ["pupil", "school"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

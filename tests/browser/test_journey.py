@@ -1,74 +1,15 @@
 """A school lead's journey through Pact in a real Chromium, against the live server."""
 
-import importlib
 from datetime import date, timedelta
-from pathlib import Path
 
 import pytest
-from django.apps import apps as django_apps
-from django.db import connections
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import expect
 
 from cases.models import Exclusion, StaffRole
+from tests.browser.conftest import AXE, PASSWORD, sign_in
 from tests.factories import LocalAuthorityFactory, PupilFactory, SchoolFactory, staff
 
 pytestmark = pytest.mark.browser
-
-ROOT = Path(__file__).resolve().parent.parent.parent
-AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-PASSWORD = "correct horse battery"
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _django_orm_beside_playwright():
-    # Playwright's sync API runs an event loop in this thread; the ORM calls made here are
-    # still synchronous, so Django's async-safety check is relaxed for this module.
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        yield
-
-
-@pytest.fixture(scope="module")
-def browser(_django_orm_beside_playwright, django_db_setup) -> Browser:
-    # The test database is made before Playwright starts. While Playwright's loop is marked
-    # running, Django keeps this thread's connections apart (asgiref storage per context):
-    # those are closed before Playwright stops, so none is left open on the test database.
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            try:
-                chromium.close()
-            finally:
-                connections.close_all()
-
-
-@pytest.fixture
-def page(browser, live_server, census_reasons) -> Page:
-    context = browser.new_context(base_url=live_server.url)
-    context.set_default_timeout(10_000)
-    try:
-        yield context.new_page()
-    finally:
-        context.close()
-
-
-@pytest.fixture
-def census_reasons(transactional_db):
-    """The census reason codes, as their data migration loads them. The live server's tests
-    flush the database after each test, migration data included."""
-    migration = importlib.import_module("cases.migrations.0002_exclusion_reasons")
-    migration.load(django_apps, None)
 
 
 @pytest.fixture
@@ -83,13 +24,6 @@ def school_lead(pupil):
     user.set_password(PASSWORD)
     user.save()
     return user
-
-
-def sign_in(page: Page, user) -> None:
-    """On the sign-in page: the school lead's username and password."""
-    page.get_by_label("Username").fill(user.username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
 
 
 def a_recent_weekday() -> date:
