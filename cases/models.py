@@ -30,6 +30,9 @@ class LocalAuthority(models.Model):
         "local policy", max_length=40, choices=LocalPolicy.choices,
         default=LocalPolicy.ENGLAND_STATUTORY,
     )
+    address = models.TextField(blank=True, help_text="For the letterhead of LA letters")
+    phone = models.CharField(max_length=30, blank=True)
+    email = models.EmailField(blank=True)
 
     class Meta:
         ordering = ["name"]
@@ -67,6 +70,10 @@ class School(models.Model):
     )
     name = models.CharField(max_length=160)
     school_type = models.CharField(max_length=30, choices=SchoolType.choices)
+    address = models.TextField(blank=True, help_text="For the letterhead of school letters")
+    phone = models.CharField(max_length=30, blank=True)
+    email = models.EmailField(blank=True)
+    headteacher_name = models.CharField(max_length=120, blank=True)
 
     class Meta:
         ordering = ["name"]
@@ -227,6 +234,13 @@ class ParentCarer(models.Model):
     @property
     def full_name(self) -> str:
         return " ".join(p for p in (self.title, self.first_name, self.last_name) if p)
+
+    @property
+    def salutation_name(self) -> str:
+        """How a letter greets them: "Mrs Ahmed", or the full name when no title is known."""
+        if self.title:
+            return f"{self.title} {self.last_name}"
+        return f"{self.first_name} {self.last_name}"
 
 
 class Relationship(models.TextChoices):
@@ -440,6 +454,7 @@ class TimelineEvent(models.Model):
         MEETING_RECORDED = "meeting_recorded", "Multi-agency meeting recorded"
         DOCUMENT_UPLOADED = "document_uploaded", "Document uploaded"
         DOCUMENT_INTEGRITY_FAILED = "document_integrity_failed", "Document failed its check"
+        LETTER_ISSUED = "letter_issued", "Letter issued"
         DEADLINE_OPENED = "deadline_opened", "Deadline set"
         DEADLINE_CLOSED = "deadline_closed", "Deadline closed"
 

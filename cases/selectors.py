@@ -24,6 +24,8 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, ExtractDay, ExtractMonth, ExtractYear, Lag
 from django.http import Http404
 
+from letters.models import IssuedLetter
+
 from . import access, rules
 from .models import (
     SCHOOL_ROLES,
@@ -128,6 +130,8 @@ def pupil_case_file(user, *, pupil_id: int) -> Pupil:
         ),
         "documents",
         Prefetch("timeline", queryset=TimelineEvent.objects.select_related("actor")),
+        # The PDFs stay in the database until someone downloads one.
+        Prefetch("letters", queryset=IssuedLetter.objects.defer("pdf")),
     )
     return _one_pupil(pupils, pupil_id)
 
@@ -158,6 +162,10 @@ def document_for_download(user, *, pupil_id: int, document_id: int) -> Document:
         )
     except Document.DoesNotExist as missing:
         raise Http404("No such document in your schools") from missing
+
+
+def parents_of(pupil: Pupil) -> QuerySet[ParentCarer]:
+    return ParentCarer.objects.filter(pupil_links__pupil=pupil).order_by("pupil_links__pk")
 
 
 def agencies_for_pupil(pupil: Pupil) -> QuerySet[Agency]:
@@ -388,6 +396,12 @@ def deadlines_for(user, *, now: datetime, pupil: Pupil | None = None) -> Deadlin
         overdue=[d for d in listed if d.due_at < now],
         due_soon=[d for d in listed if d.due_at >= now],
     )
+
+
+def open_deadline(*, pupil: Pupil, kind: str) -> Deadline | None:
+    return Deadline.objects.filter(
+        pupil=pupil, kind=kind, status=Deadline.Status.OPEN
+    ).order_by("due_at").first()
 
 
 def terms_for(local_authority: LocalAuthority, *, first_year: int) -> list[tuple[date, date]]:

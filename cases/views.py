@@ -123,7 +123,10 @@ def contract_eligible_list(request):
     today = timezone.localdate()
     pupils = selectors.contract_eligible_pupils_for(request.user, today=today)
     page = Paginator(pupils, 50).get_page(request.GET.get("page"))
-    return render(request, "cases/contract_eligible.html", {"page": page, "today": today})
+    may_write = selectors.schools_recordable_by(request.user).exists()
+    return render(request, "cases/contract_eligible.html", {
+        "page": page, "today": today, "may_write": may_write,
+    })
 
 
 def _record_on_pupil(

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "guardian",
     "axes",
     "cases",
+    "letters",
 ]
 
 MIDDLEWARE = [

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the test suite needs, when they are missing and we are root:
 # PostgreSQL server binaries, Redis, Chromium (for Playwright), qpdf and poppler (PDF checks),
-# and WeasyPrint's Pango and HarfBuzz libraries.
+# WeasyPrint's Pango and HarfBuzz libraries, and the letters' font.
 set -euo pipefail
 
 missing=()
@@ -14,6 +14,8 @@ command -v pdftotext >/dev/null || missing+=(poppler-utils)
 ldconfig -p 2>/dev/null | grep -q 'libpango-1.0.so.0' || missing+=(libpango-1.0-0)
 ldconfig -p 2>/dev/null | grep -q 'libpangoft2-1.0.so.0' || missing+=(libpangoft2-1.0-0)
 ldconfig -p 2>/dev/null | grep -q 'libharfbuzz-subset.so.0' || missing+=(libharfbuzz-subset0)
+# Letters are set in Liberation Sans (metric-compatible with Arial), embedded in each PDF.
+[ -f /usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf ] || missing+=(fonts-liberation)
 
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0

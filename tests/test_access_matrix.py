@@ -3,6 +3,7 @@ another LA. The matrix is built from the URL configuration: a new URL without an
 ACCESS fails test_every_url_has_an_entry."""
 
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -11,7 +12,10 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from cases import services
 from cases.models import Document, Exclusion, StaffRole
+from letters import services as letter_services
+from letters.models import LetterBatch
 from tests.factories import (
+    ExclusionFactory,
     LocalAuthorityFactory,
     PupilFactory,
     PupilParentFactory,
@@ -52,7 +56,7 @@ class Rule:
     school in the same LA, another LA. Everyone else gets `refused` (404 outside scope, 403
     for a role that may read the case but not record on it)."""
 
-    kwargs: str  # "" (no object), "pupil" or "document"
+    kwargs: str  # "" (no object), or what the URL names: see url_for
     own: frozenset
     same_la: frozenset = frozenset()
     forbidden_in_scope: frozenset = frozenset()
@@ -86,6 +90,25 @@ ACCESS: dict[str, Rule] = {
     "document-download": rule("document", NAME_READERS, LA_READERS),
     # Sign-out is a POST; every role may sign out.
     "logout": rule("", ALL_ROLES, method="post"),
+    "letter-kinds": RECORD,
+    "letter-new": rule(
+        "pupil+kind", SCHOOL_RECORDERS | LA_RECORDERS, LA_RECORDERS,
+        forbidden={StaffRole.CHAIR_OF_GOVERNORS, StaffRole.LEGAL_PANEL_MEMBER},
+    ),
+    "letter-download": rule("letter", NAME_READERS, LA_READERS),
+    "letter-template-list": rule(
+        "", {StaffRole.HEADTEACHER, StaffRole.LA_ADMIN},
+        forbidden=ALL_ROLES - {StaffRole.HEADTEACHER, StaffRole.LA_ADMIN},
+    ),
+    # A school's wording: only its headteacher changes it (the LA admin changes the LA's).
+    "letter-template-edit": rule("school-wording", {StaffRole.HEADTEACHER}),
+    "letter-batch-new": rule(
+        "", SCHOOL_RECORDERS | LA_RECORDERS,
+        forbidden={StaffRole.CHAIR_OF_GOVERNORS, StaffRole.LEGAL_PANEL_MEMBER,
+                   StaffRole.INFORMATION_OFFICER},
+    ),
+    # A batch is its requester's (the LA admin here).
+    "letter-batch-detail": rule("batch", {StaffRole.LA_ADMIN}),
 }
 
 
@@ -114,27 +137,47 @@ def world(db, settings, tmp_path):
                           ("other_la", other_school)):
         pupil = PupilFactory(school=school)
         link = PupilParentFactory(pupil=pupil)
+        # A recent exclusion: eligible for a contract, so there are letters to batch.
+        ExclusionFactory(pupil=pupil, start_date=date.today() - timedelta(days=5))
         actor = other_recorder if place == "other_la" else recorder
         document = services.document_upload(
             actor=actor, pupil=pupil, title="Statement",
             upload=SimpleUploadedFile("s.pdf", b"%PDF-1.4 statement"),
         )
-        places[place] = {"pupil": pupil, "parent": link.parent, "document": document}
+        letter = letter_services.letter_issue(actor=actor, draft=letter_services.Draft(
+            pupil=pupil, kind="conduct_reminder", language="en", recipients=[link.parent],
+            method="post", facts={"incident_on": date.today(), "incident": "Shouting."},
+        ))
+        places[place] = {"pupil": pupil, "parent": link.parent, "document": document,
+                         "letter": letter, "school": school}
+    batch = LetterBatch.objects.create(
+        kind="contract_invitation", facts={}, method="post",
+        requested_by=users[StaffRole.LA_ADMIN], status="done",
+    )
+    for target in places.values():
+        target["batch"] = batch
     return users, places
 
 
 def url_for(name: str, kwargs: str, target: dict) -> str:
-    if kwargs == "pupil":
-        return reverse(name, kwargs={"pupil_id": target["pupil"].pk})
-    if kwargs == "document":
-        return reverse(name, kwargs={
-            "pupil_id": target["pupil"].pk, "document_id": target["document"].pk
-        })
-    return reverse(name)
+    pupil_id = target["pupil"].pk
+    by_kind = {
+        "": {},
+        "pupil": {"pupil_id": pupil_id},
+        "pupil+kind": {"pupil_id": pupil_id, "kind": "conduct_reminder"},
+        "document": {"pupil_id": pupil_id, "document_id": target["document"].pk},
+        "letter": {"pupil_id": pupil_id, "letter_id": target["letter"].pk},
+        "school-wording": {"owner_type": "school", "owner_id": target["school"].pk,
+                           "kind": "conduct_reminder", "language": "en"},
+        "batch": {"batch_id": target["batch"].pk},
+    }
+    return reverse(name, kwargs=by_kind[kwargs])
 
 
 def expected_status(entry: Rule, role: str, place: str) -> int:
-    if entry.kwargs == "":
+    if entry.kwargs == "school-wording" and place != "own":
+        return 404
+    if entry.kwargs in {"", "school-wording", "batch"}:
         if role in entry.own:
             return 302 if entry.method == "post" else 200
         return 403 if role in entry.forbidden_in_scope else 404
@@ -163,7 +206,9 @@ def test_each_role_sees_exactly_its_scope(world, role):
     client.force_login(users[role])
     failures = []
     for name, entry in ACCESS.items():
-        targets = [("own", places["own"])] if entry.kwargs == "" else places.items()
+        # URLs that name no place, or one the user owns, are asked once.
+        single = entry.kwargs in {"", "batch"}
+        targets = [("own", places["own"])] if single else places.items()
         for place, target in targets:
             url = url_for(name, entry.kwargs, target)
             response = getattr(client, entry.method)(url)
@@ -185,13 +230,14 @@ def test_recording_outside_scope_is_404_and_changes_nothing(world):
     client = Client()
     client.force_login(users[StaffRole.SCHOOL_LEAD])
     other = places["other_la"]["pupil"]
+    before = Exclusion.objects.filter(pupil=other).count()
     response = client.post(
         reverse("exclusion-add", kwargs={"pupil_id": other.pk}),
         {"kind": "suspension", "start_date_0": "3", "start_date_1": "3",
          "start_date_2": "2026", "school_days": "1", "reasons": ["1"]},
     )
     assert response.status_code == 404
-    assert not Exclusion.objects.filter(pupil=other).exists()
+    assert Exclusion.objects.filter(pupil=other).count() == before
 
 
 @pytest.mark.parametrize("name", sorted(set(ACCESS) | PUBLIC))

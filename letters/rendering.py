@@ -1,0 +1,167 @@
+"""Letters from templates to PDF.
+
+Two guards keep a letter to what is in it. Template bodies (built in, or written by an LA admin
+or a headteacher) run in a restricted template engine that knows only a few harmless tags and
+filters: no {% load %}, no {% include %}, no access to files or code. And WeasyPrint gets a URL
+fetcher that reads only the letters' own stylesheet: no other file, no network. Everything a
+user typed is escaped.
+"""
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+from django.template import (
+    Context,
+    Engine,
+    Library,
+    TemplateSyntaxError,
+    defaultfilters,
+    defaulttags,
+)
+from django.template.base import Lexer, TokenType
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.safestring import mark_safe
+from weasyprint import HTML
+from weasyprint.urls import URLFetcher
+
+LETTER_ASSETS = Path(__file__).resolve().parent / "static" / "letters"
+BUILTIN = Path(__file__).resolve().parent / "builtin"
+
+# --- the restricted template engine ------------------------------------------------------
+
+SAFE_TAGS = {
+    "if": defaulttags.do_if,
+    "for": defaulttags.do_for,
+    "with": defaulttags.do_with,
+    "firstof": defaulttags.firstof,
+    "comment": defaulttags.comment,
+}
+SAFE_FILTERS = [
+    "date", "time", "default", "default_if_none", "upper", "lower", "title", "capfirst",
+    "linebreaks", "linebreaksbr", "join", "length", "pluralize", "yesno", "first", "last",
+]
+ALLOWED_BLOCK_WORDS = set(SAFE_TAGS) | {
+    "elif", "else", "endif", "empty", "endfor", "endwith", "endcomment",
+}
+
+safe_library = Library()
+for _name, _compile in SAFE_TAGS.items():
+    safe_library.tag(_name, _compile)
+for _name in SAFE_FILTERS:
+    safe_library.filter(_name, getattr(defaultfilters, _name))
+
+
+class LetterEngine(Engine):
+    """Django's template language with only the tags and filters above: no loaders, no tag
+    libraries, so {% load %}, {% include %} and {% extends %} do not exist here."""
+
+    default_builtins: list[str] = []
+
+    def __init__(self):
+        super().__init__(loaders=[], libraries={}, autoescape=True, debug=False)
+        self.template_builtins = [safe_library]
+
+
+ENGINE = LetterEngine()
+
+# Things a letter never needs and a template must not contain: references to files or the
+# web, or HTML that fetches or runs something.
+_REFUSED_PATTERNS = [
+    (re.compile(r"\b(file|https?|ftp|data)\s*:", re.I), "a file or web address ({})"),
+    (re.compile(r"<\s*(img|link|script|style|iframe|object|embed|base|svg)\b", re.I),
+     "an HTML element that loads or runs something ({})"),
+    (re.compile(r"\burl\s*\(", re.I), "a stylesheet address ({})"),
+    (re.compile(r"\bstyle\s*=", re.I), "inline styling ({})"),
+]
+
+
+def template_problems(body: str, *, names: set[str]) -> list[str]:
+    """What Pact refuses in a letter template, in words for the person editing it."""
+    problems = []
+    for pattern, message in _REFUSED_PATTERNS:
+        for match in pattern.finditer(body):
+            problems.append("It contains " + message.format(match.group(0).strip()))
+    loop_names: set[str] = set()
+    for token in Lexer(body).tokenize():
+        words = token.split_contents() if token.token_type != TokenType.TEXT else []
+        if token.token_type == TokenType.BLOCK:
+            if words[0] not in ALLOWED_BLOCK_WORDS:
+                problems.append(
+                    f"{{% {words[0]} %}} is not allowed in letters (line {token.lineno}): "
+                    f"use only {', '.join(sorted(SAFE_TAGS))}."
+                )
+            if words[0] == "for":
+                loop_names.update(w.rstrip(",") for w in words[1:words.index("in")]
+                                  if "in" in words)
+            if words[0] == "with":
+                loop_names.update(w.split("=")[0] for w in words[1:] if "=" in w)
+        elif token.token_type == TokenType.VAR:
+            variable = token.contents.split("|")[0].strip()
+            top = variable.split(".")[0]
+            if top and top[0] not in "\"'0123456789" and top not in names | loop_names:
+                problems.append(f"{{{{ {variable} }}}} is not something a letter knows "
+                                f"(line {token.lineno}).")
+    if not problems:
+        try:
+            ENGINE.from_string(body)
+        except TemplateSyntaxError as error:
+            problems.append(f"The template does not read correctly: {error}")
+    return list(dict.fromkeys(problems))
+
+
+def render_body(body: str, context: dict, *, language: str) -> str:
+    with translation.override(language):
+        return ENGINE.from_string(body).render(Context(context, autoescape=True))
+
+
+# --- the PDF -----------------------------------------------------------------------------
+
+class LetterFetcher(URLFetcher):
+    """Reads the letters' own assets and nothing else; remembers everything it refused."""
+
+    def __init__(self):
+        super().__init__(allowed_protocols={"file"}, allow_redirects=False)
+        self.refused: list[str] = []
+
+    def fetch(self, url, headers=None):
+        parsed = urlparse(url)
+        if parsed.scheme == "file":
+            path = Path(unquote(parsed.path)).resolve()
+            if path.parent == LETTER_ASSETS and path.is_file():
+                return super().fetch(path.as_uri(), headers)
+        self.refused.append(url)
+        raise ValueError(f"Letters may not load {url}")
+
+
+@dataclass
+class RenderedLetter:
+    html: str
+    pdf: bytes
+    page_count: int
+    refused: list[str] = field(default_factory=list)
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.pdf).hexdigest()
+
+
+def letter_html(*, layout: dict, bodies: list[tuple[str, str]]) -> str:
+    """The whole letter as HTML: the trusted layout around each rendered body (one body per
+    language: a bilingual letter has the Welsh first)."""
+    return render_to_string("letters/letter.html", {
+        **layout, "bodies": [(lang, mark_safe(html)) for lang, html in bodies],  # noqa: S308
+    })
+
+
+def render_pdf(html: str) -> RenderedLetter:
+    fetcher = LetterFetcher()
+    document = HTML(
+        string=html, base_url=LETTER_ASSETS.as_uri() + "/", url_fetcher=fetcher
+    ).render()
+    pdf = document.write_pdf(pdf_variant="pdf/a-3u")
+    return RenderedLetter(html=html, pdf=pdf, page_count=len(document.pages),
+                          refused=fetcher.refused)

@@ -1,0 +1,342 @@
+"""Composing, previewing and issuing letters. An issued letter is rendered once, and its PDF
+bytes, SHA-256 and page count are stored with a timeline event in the same transaction."""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone, translation
+from django.utils.dateformat import format as date_format
+
+from cases import selectors as case_selectors
+from cases import services as case_services
+from cases.models import (
+    SCHOOL_ROLES,
+    DeadlineKind,
+    LocalAuthority,
+    Nation,
+    ParentCarer,
+    Pupil,
+    School,
+    StaffRole,
+    TimelineEvent,
+)
+from cases.policies import policy_for
+
+from . import kinds, rendering, selectors
+from .models import IssuedLetter, LetterBatch, LetterKind, LetterLanguage, LetterTemplate
+
+ROLE_LABELS_CY = {
+    StaffRole.SCHOOL_LEAD: "Arweinydd ysgol",
+    StaffRole.HEADTEACHER: "Pennaeth",
+    StaffRole.CHAIR_OF_GOVERNORS: "Cadeirydd y llywodraethwyr",
+    StaffRole.LA_DESIGNATED_OFFICER: "Swyddog dynodedig yr awdurdod lleol",
+    StaffRole.HEAD_OF_PARTNERSHIPS: "Pennaeth partneriaethau",
+    StaffRole.LEGAL_PANEL_MEMBER: "Aelod o'r panel cyfreithiol",
+    StaffRole.INFORMATION_OFFICER: "Swyddog gwybodaeth",
+    StaffRole.LA_ADMIN: "Gweinyddwr yr awdurdod lleol",
+}
+PAGE_LABELS = {"en": "Page", "cy": "Tudalen", "cy-en": "Tudalen / Page"}
+AND = {"en": " and ", "cy": " a "}
+
+
+@dataclass
+class Draft:
+    pupil: Pupil
+    kind: str
+    language: str
+    recipients: list[ParentCarer]
+    method: str
+    facts: dict
+    dated: date = field(default_factory=timezone.localdate)
+
+
+def _require_recorder(actor, pupil: Pupil) -> None:
+    if not case_selectors.user_may_record_for(actor, school=pupil.school):
+        raise PermissionDenied("Your role can read this case but not write letters on it.")
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+def _organisation(organisation: School | LocalAuthority) -> dict:
+    return {
+        "name": organisation.name,
+        "address_lines": _lines(organisation.address),
+        "phone": organisation.phone,
+        "email": organisation.email,
+    }
+
+
+def _sender(actor, pupil: Pupil) -> tuple[School | LocalAuthority, str]:
+    """Letters from school staff carry the school's letterhead; from LA staff, the LA's."""
+    roles = case_selectors.staff_groups_of(actor)
+    at_school = next((g for g in roles if g.school_id == pupil.school_id), None)
+    if at_school or not roles:
+        return pupil.school, at_school.role if at_school else ""
+    la_role = next((g for g in roles if g.role not in SCHOOL_ROLES), roles[0])
+    return pupil.school.local_authority, la_role.role
+
+
+def _facts_for(draft: Draft) -> dict:
+    """The facts as the template reads them: lines as lists, objectives as triples, and the
+    dates the rules decide."""
+    facts = {}
+    for spec in kinds.FACTS[draft.kind]:
+        value = draft.facts.get(spec.name)
+        if spec.type == "lines":
+            value = _lines(value)
+            if spec.name == "objectives":
+                value = [(parts + ["", "", ""])[:3] for parts in
+                         ([p.strip() for p in line.split(";")] for line in value)]
+        facts[spec.name] = value
+    window = case_selectors.open_deadline(pupil=draft.pupil, kind=DeadlineKind.ORDER_WINDOW)
+    facts.update(kinds.derived_dates(
+        draft.kind,
+        dated=draft.dated,
+        policy=policy_for(draft.pupil.school.local_authority),
+        nation=draft.pupil.school.local_authority.nation,
+        order_window_closes=timezone.localtime(window.due_at).date() if window else None,
+    ))
+    return facts
+
+
+def _check_recipients(draft: Draft) -> None:
+    linked = {link.parent_id for link in draft.pupil.parent_links.all()}
+    if not draft.recipients:
+        raise ValidationError({"recipients": "Select who the letter is to"})
+    if any(parent.pk not in linked for parent in draft.recipients):
+        raise ValidationError({"recipients": "Letters go only to this pupil's parents and carers"})
+    addresses = {(p.address.strip(), p.postcode.strip()) for p in draft.recipients}
+    if len(addresses) > 1:
+        raise ValidationError({"recipients": "These parents or carers live at different "
+                                             "addresses: write a letter to each"})
+
+
+@dataclass
+class Composed:
+    rendered: rendering.RenderedLetter
+    template_source: str
+    template_version: int
+    facts: dict
+
+
+def compose(*, actor, draft: Draft) -> Composed:
+    """Render a draft to PDF. Writes nothing."""
+    _require_recorder(actor, draft.pupil)
+    _check_recipients(draft)
+    pupil, school = draft.pupil, draft.pupil.school
+    organisation, role = _sender(actor, pupil)
+    facts = _facts_for(draft)
+    languages = ["cy", "en"] if draft.language == LetterLanguage.BILINGUAL else [draft.language]
+    bodies, sources = [], []
+    for language in languages:
+        template = selectors.template_for(kind=draft.kind, language=language, school=school)
+        sources.append(template)
+        with translation.override(language):
+            role_label = ROLE_LABELS_CY.get(role, "") if language == "cy" else (
+                StaffRole(role).label if role else "")
+        context = {
+            "pupil": {"full_name": pupil.full_name, "first_name": pupil.first_name,
+                      "date_of_birth": pupil.date_of_birth},
+            "salutation": AND[language].join(p.salutation_name for p in draft.recipients),
+            "school": {"name": school.name, "headteacher": school.headteacher_name},
+            "la": {"name": school.local_authority.name},
+            "sender": {"name": actor.get_full_name() or actor.username, "role": role_label,
+                       "organisation": organisation.name},
+            "facts": facts,
+            "dated": draft.dated,
+        }
+        bodies.append((language, rendering.render_body(template.body, context,
+                                                       language=language)))
+    first = draft.recipients[0]
+    dated = " / ".join(
+        _format_date(draft.dated, language) for language in languages
+    )
+    html = rendering.letter_html(
+        layout={
+            "html_lang": languages[0],
+            "title": LetterKind(draft.kind).label,
+            "sender_organisation": _organisation(organisation),
+            "recipients": [{"full_name": p.full_name} for p in draft.recipients],
+            "address_lines": _lines(first.address) + ([first.postcode] if first.postcode else []),
+            "dated": dated,
+            "reference": f"Ref P{pupil.pk}-{draft.kind}-{draft.dated:%Y%m%d}",
+            "page_label": PAGE_LABELS[draft.language],
+        },
+        bodies=bodies,
+    )
+    return Composed(
+        rendered=rendering.render_pdf(html),
+        template_source=" + ".join(t.source for t in sources),
+        template_version=max(t.version for t in sources),
+        facts=facts,
+    )
+
+
+def _format_date(value: date, language: str) -> str:
+    with translation.override(language):
+        return date_format(value, "j F Y")
+
+
+def _json_facts(facts: dict) -> dict:
+    return {
+        key: value.isoformat() if isinstance(value, date) else value
+        for key, value in facts.items()
+    }
+
+
+def letter_issue(*, actor, draft: Draft, batch: LetterBatch | None = None) -> IssuedLetter:
+    composed = compose(actor=actor, draft=draft)
+    rendered = composed.rendered
+    with transaction.atomic():
+        letter = IssuedLetter.objects.create(
+            pupil=draft.pupil,
+            school=draft.pupil.school,
+            kind=draft.kind,
+            language=draft.language,
+            addressed_to=[
+                {"name": p.full_name, "address": p.address, "postcode": p.postcode}
+                for p in draft.recipients
+            ],
+            method=draft.method,
+            issued_by=actor,
+            template_source=composed.template_source,
+            template_version=composed.template_version,
+            facts=_json_facts(composed.facts),
+            pdf=rendered.pdf,
+            sha256=rendered.sha256,
+            page_count=rendered.page_count,
+            batch=batch,
+        )
+        letter.recipients.set(draft.recipients)
+        case_services.timeline_record(
+            pupil=draft.pupil, actor=actor, kind=TimelineEvent.Kind.LETTER_ISSUED,
+            summary=f"{letter.get_kind_display()} issued by {letter.get_method_display().lower()}"
+            f" to {', '.join(p.full_name for p in draft.recipients)}",
+            details={"letter": letter.pk, "kind": draft.kind, "sha256": rendered.sha256,
+                     "pages": rendered.page_count, "method": draft.method},
+        )
+        _open_clocks(letter, composed.facts, actor)
+    return letter
+
+
+def _open_clocks(letter: IssuedLetter, facts: dict, actor) -> None:
+    """The deadlines a letter starts: the parent's reply, a ban's review."""
+    if facts.get("reply_by") and letter.kind in kinds.CONDUCT_LETTERS:
+        case_services.deadline_open(
+            pupil=letter.pupil, kind=DeadlineKind.PARENT_REPLY, actor=actor,
+            due_at=case_services.end_of_day(facts["reply_by"]), subject=f"letter:{letter.pk}",
+            started_by=f"{letter.get_kind_display()} dated {letter.issued_at:%-d %B %Y}",
+        )
+    if facts.get("review_on") and letter.kind == LetterKind.CONDUCT_BAN:
+        case_services.deadline_open(
+            pupil=letter.pupil, kind=DeadlineKind.SANCTION_REVIEW, actor=actor,
+            due_at=case_services.end_of_day(facts["review_on"]), subject=f"letter:{letter.pk}",
+            started_by=f"Ban confirmed on {letter.issued_at:%-d %B %Y}",
+        )
+
+
+def template_save(
+    *, actor, kind: str, language: str, organisation: School | LocalAuthority, body: str
+) -> LetterTemplate:
+    """A new version of a school's or LA's wording. Headteachers write for their school, LA
+    admins for their LA; every earlier version is kept."""
+    if organisation not in selectors.template_owners_for(actor):
+        raise PermissionDenied("Only a headteacher (for the school) or an LA admin (for the LA) "
+                               "can change letter wording.")
+    problems = rendering.template_problems(body, names=selectors.TEMPLATE_NAMES)
+    if problems:
+        raise ValidationError({"body": problems})
+    owner = {"school": organisation} if isinstance(organisation, School) else {
+        "local_authority": organisation}
+    with transaction.atomic():
+        latest = LetterTemplate.objects.select_for_update().filter(
+            kind=kind, language=language, **owner
+        ).order_by("-version").first()
+        try:
+            return LetterTemplate.objects.create(
+                kind=kind, language=language, body=body, created_by=actor,
+                version=(latest.version + 1) if latest else 1, **owner,
+            )
+        except IntegrityError as clash:
+            raise ValidationError("Someone saved a new version at the same moment. "
+                                  "Reload the page and make your change again.") from clash
+
+
+def batch_request(*, actor, kind: str, pupils: list[Pupil], facts: dict,
+                  method: str) -> LetterBatch:
+    for pupil in pupils:
+        _require_recorder(actor, pupil)
+    with transaction.atomic():
+        batch = LetterBatch.objects.create(
+            kind=kind, facts=_json_facts(facts), method=method, requested_by=actor,
+            total=len(pupils),
+        )
+        batch.pupils.set(pupils)
+        from .tasks import issue_batch
+
+        transaction.on_commit(lambda: issue_batch.delay(batch.pk))
+    return batch
+
+
+def batch_run(*, batch_id: int) -> LetterBatch:
+    """Issue the batch's letters that are not issued yet. Running it twice, or twice at once,
+    issues each letter once (unique per batch and pupil)."""
+    claimed = LetterBatch.objects.filter(
+        pk=batch_id, status__in=[LetterBatch.Status.QUEUED, LetterBatch.Status.RUNNING]
+    ).update(status=LetterBatch.Status.RUNNING)
+    batch = LetterBatch.objects.select_related("requested_by").get(pk=batch_id)
+    if not claimed:
+        return batch
+    done = set(batch.letters.values_list("pupil_id", flat=True))
+    facts = {
+        key: date.fromisoformat(value) if spec.type == "date" and value else value
+        for spec in kinds.FACTS[batch.kind]
+        for key, value in [(spec.name, batch.facts.get(spec.name))]
+    }
+    problems = list(batch.problems)
+    pupils = batch.pupils.select_related("school__local_authority").prefetch_related(
+        "parent_links__parent")
+    for pupil in pupils.exclude(pk__in=done):
+        household = household_of(pupil)
+        if not household:
+            problems.append(f"{pupil.full_name}: no parent or carer is recorded.")
+            continue
+        draft = Draft(
+            pupil=pupil, kind=batch.kind, language=language_for(pupil, household),
+            recipients=household, method=batch.method, facts=facts,
+        )
+        try:
+            letter_issue(actor=batch.requested_by, draft=draft, batch=batch)
+        except IntegrityError:
+            continue  # another run issued this one
+        except (ValidationError, PermissionDenied) as refused:
+            problems.append(f"{pupil.full_name}: {'; '.join(refused.messages)}"
+                            if hasattr(refused, "messages") else f"{pupil.full_name}: {refused}")
+    LetterBatch.objects.filter(pk=batch.pk).update(
+        status=LetterBatch.Status.DONE, problems=problems
+    )
+    batch.refresh_from_db()
+    return batch
+
+
+def household_of(pupil: Pupil) -> list[ParentCarer]:
+    """The first-listed parent or carer and everyone linked to the pupil at the same address."""
+    parents = [link.parent for link in pupil.parent_links.all()]
+    if not parents:
+        return []
+    home = (parents[0].address.strip(), parents[0].postcode.strip())
+    return [p for p in parents if (p.address.strip(), p.postcode.strip()) == home]
+
+
+def language_for(pupil: Pupil, recipients: list[ParentCarer]) -> str:
+    """Welsh LAs write bilingually; elsewhere, Welsh if every recipient reads Welsh."""
+    if pupil.school.local_authority.nation == Nation.WALES:
+        return LetterLanguage.BILINGUAL
+    if recipients and all(p.preferred_language == "cy" for p in recipients):
+        return LetterLanguage.WELSH
+    return LetterLanguage.ENGLISH
+

@@ -1,0 +1,152 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from cases import selectors as case_selectors
+
+from . import selectors, services
+from .forms import BatchForm, LetterForm, TemplateForm
+from .models import LetterKind, LetterLanguage
+
+PREVIEW_BASE = '<base href="/static/letters/">'
+
+
+def _pupil_to_write_for(request, pupil_id: int):
+    pupil = case_selectors.pupil_for_recording(request.user, pupil_id=pupil_id)
+    if not case_selectors.user_may_record_for(request.user, school=pupil.school):
+        raise PermissionDenied("Your role can read this case but not write letters on it.")
+    return pupil
+
+
+def _pdf_response(pdf: bytes, filename: str, *, attachment: bool) -> HttpResponse:
+    response = HttpResponse(pdf, content_type="application/pdf")
+    disposition = "attachment" if attachment else "inline"
+    response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def letter_kinds(request, pupil_id: int):
+    pupil = _pupil_to_write_for(request, pupil_id)
+    return render(request, "letters/kinds.html", {"pupil": pupil, "kinds": LetterKind.choices})
+
+
+def letter_new(request, pupil_id: int, kind: str):
+    if kind not in LetterKind.values:
+        raise Http404("No such kind of letter")
+    pupil = _pupil_to_write_for(request, pupil_id)
+    parents = case_selectors.parents_of(pupil)
+    household = services.household_of(pupil)
+    form = LetterForm(
+        request.POST or None, kind=kind, parents=parents,
+        initial={"recipients": household,
+                 "language": services.language_for(pupil, household)},
+    )
+    preview = None
+    if request.method == "POST" and form.is_valid():
+        draft = services.Draft(
+            pupil=pupil, kind=kind, language=form.cleaned_data["language"],
+            recipients=list(form.cleaned_data["recipients"]),
+            method=form.cleaned_data["method"], facts=form.facts(),
+        )
+        action = request.POST.get("action")
+        try:
+            if action == "issue":
+                letter = services.letter_issue(actor=request.user, draft=draft)
+                messages.success(request, f"{letter.get_kind_display()} issued and kept with "
+                                          f"its SHA-256 fingerprint")
+                return redirect("pupil-detail", pupil_id=pupil.pk)
+            composed = services.compose(actor=request.user, draft=draft)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            if action == "preview-pdf":
+                return _pdf_response(composed.rendered.pdf, "preview.pdf", attachment=False)
+            preview = composed.rendered.html.replace("<head>", "<head>" + PREVIEW_BASE, 1)
+            if composed.rendered.refused:
+                form.add_error(None, "Pact did not load: " + ", ".join(composed.rendered.refused))
+    return render(request, "letters/letter_form.html", {
+        "pupil": pupil, "form": form, "kind": LetterKind(kind), "preview": preview,
+        "has_parents": bool(parents),
+    })
+
+
+@require_GET
+def letter_download(request, pupil_id: int, letter_id: int):
+    letter = selectors.letter_for_download(request.user, pupil_id=pupil_id, letter_id=letter_id)
+    filename = f"{letter.kind}-{letter.issued_at:%Y-%m-%d}-{letter.pk}.pdf"
+    return _pdf_response(bytes(letter.pdf), filename, attachment=True)
+
+
+def template_list(request):
+    owners = selectors.template_owners_for(request.user)
+    if not owners:
+        raise PermissionDenied("Only headteachers (for their school) and LA admins (for their "
+                               "LA) change the wording of letters.")
+    return render(request, "letters/template_list.html", {
+        "owners": [(owner, owner._meta.model_name) for owner in owners],
+        "kinds": LetterKind.choices,
+        "languages": [LetterLanguage.ENGLISH, LetterLanguage.WELSH],
+    })
+
+
+def template_edit(request, owner_type: str, owner_id: int, kind: str, language: str):
+    if kind not in LetterKind.values or language not in {"en", "cy"}:
+        raise Http404("No such letter")
+    owner = selectors.owner_for(request.user, owner_type=owner_type, owner_id=owner_id)
+    versions = list(selectors.template_versions(owner=owner, kind=kind, language=language))
+    current = versions[0].body if versions else selectors.builtin_body(
+        kind=kind, language=language)
+    form = TemplateForm(request.POST or None, initial={"body": current})
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.template_save(
+                actor=request.user, kind=kind, language=language, organisation=owner,
+                body=form.cleaned_data["body"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"Version {saved.version} saved. Letters issued from now "
+                                      f"on use it; letters already issued are unchanged.")
+            return redirect("letter-template-list")
+    return render(request, "letters/template_form.html", {
+        "form": form, "owner": owner, "kind": LetterKind(kind),
+        "language": LetterLanguage(language), "versions": versions,
+    })
+
+
+def batch_new(request):
+    """Invite the parents of every pupil eligible for a behaviour contract, in the user's
+    recordable scope, to a contract meeting: one letter each, issued in the background."""
+    kind = LetterKind.CONTRACT_INVITATION
+    pupils = list(case_selectors.contract_eligible_pupils_for(
+        request.user, today=timezone.localdate()
+    ).filter(school__in=case_selectors.schools_recordable_by(request.user)))
+    if not pupils:
+        raise PermissionDenied("There is no pupil in your schools to write to.")
+    form = BatchForm(request.POST or None, kind=kind)
+    if request.method == "POST" and form.is_valid():
+        batch = services.batch_request(
+            actor=request.user, kind=kind, pupils=pupils, facts=form.facts(),
+            method=form.cleaned_data["method"],
+        )
+        return redirect("letter-batch-detail", batch_id=batch.pk)
+    return render(request, "letters/batch_form.html", {
+        "form": form, "pupils": pupils, "kind": LetterKind(kind),
+    })
+
+
+def batch_detail(request, batch_id: int):
+    batch = selectors.batch_for(request.user, batch_id=batch_id)
+    issued = batch.letters.count()
+    return render(request, "letters/batch_detail.html", {
+        "batch": batch, "issued": issued,
+        "percent": int(100 * issued / batch.total) if batch.total else 100,
+        "back": reverse("contract-eligible-list"),
+    })
