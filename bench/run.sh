@@ -8,3 +8,5 @@ echo "== seed --scale la (goal: under 3 minutes)"
 /usr/bin/time -f "wall %e s, peak memory %M KB" uv run python manage.py seed --scale la
 echo "== pages on the la dataset"
 uv run python bench/pages.py
+echo "== letters"
+uv run python bench/letters.py

@@ -149,13 +149,17 @@ class Command(BaseCommand):
     def demo_authority(self, spec: dict) -> None:
         la = LocalAuthority.objects.create(
             code=spec["code"], name=spec["name"], nation=spec["nation"],
-            policy_name=spec["policy"],
+            policy_name=spec["policy"], address=f"Civic Centre\n{spec['name']}",
+            phone="01632 960999", email=f"education@{spec['code']}.example.org",
         )
         schools = [
             School.objects.create(
-                local_authority=la, dfe_number=dfe, name=name, school_type=kind
+                local_authority=la, dfe_number=dfe, name=name, school_type=kind,
+                address=f"{n + 1} School Lane\n{spec['name']}",
+                phone=f"01632 96{n:04d}", email=f"office{n}@{spec['code']}.example.org",
+                headteacher_name="Helen Price",
             )
-            for dfe, name, kind in spec["schools"]
+            for n, (dfe, name, kind) in enumerate(spec["schools"])
         ]
         self.staff_for(la, schools[0], prefix=spec["prefix"])
         agencies = self.agencies_for(la)

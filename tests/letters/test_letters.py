@@ -1,0 +1,380 @@
+import io
+import socket
+import subprocess
+from datetime import date
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.management import CommandError, call_command
+from django.db import DatabaseError, connection, transaction
+from django.template import TemplateSyntaxError
+from django.test import Client
+from django.urls import reverse
+from pypdf import PdfReader
+
+from cases.models import Deadline, DeadlineKind, LocalPolicy, Nation, StaffRole, TimelineEvent
+from letters import kinds, rendering, services
+from letters.models import IssuedLetter, LetterBatch, LetterKind, LetterTemplate
+from tests.factories import (
+    LocalAuthorityFactory,
+    ParentCarerFactory,
+    PupilFactory,
+    PupilParentFactory,
+    SchoolFactory,
+    staff,
+)
+
+DATED = date(2026, 12, 18)
+SAMPLE = {
+    "date": date(2026, 12, 2),
+    "text": "the school office",
+    "longtext": "Jordan left lessons without permission on three days.",
+    "lines": "Attend every review meeting\nBring Jordan to school by 8:45am",
+}
+# Statements the seeds require each letter to make (seeds 000, 001, 003, 004), in English.
+REQUIRED = {
+    "contract_invitation": ["voluntary", "not a punishment", "parenting order"],
+    "parenting_contract": ["voluntary agreement", "Objectives for the next three months",
+                           "review it together", "Signed by the parents or carers"],
+    "attendance_contract": ["not legally binding", "lead practitioner",
+                            "no criminal penalty"],
+    "contract_review_invitation": ["review the contract"],
+    "formal_warning": ["formal warning", "parenting order"],
+    "final_warning": ["final warning", "parenting order", "£1,000"],
+    "attendance_warning": ["may be ended", "education supervision order", "prosecution"],
+    "ro_confirmation": ["responsible officer", "£1,000", "monitored"],
+    "conduct_reminder": ["10 working days"],
+    "conduct_warning": ["banning you", "10 working days"],
+    "conduct_conditions": ["provisional", "10 working days"],
+    "conduct_ban": ["section 547", "one meeting a year"],
+    "conduct_review_outcome": ["reviewed"],
+}
+
+
+@pytest.fixture
+def case(db):
+    la = LocalAuthorityFactory(code="901", name="Ashford Vale", nation=Nation.ENGLAND,
+                               policy_name=LocalPolicy.BEDFORDSHIRE_2007)
+    school = SchoolFactory(local_authority=la, name="Hillside Primary School",
+                           address="1 Hill Road\nAshford", phone="01234 000000")
+    pupil = PupilFactory(school=school, first_name="Jordan", last_name="Mensah")
+    parent = ParentCarerFactory(title="Ms", first_name="Ama", last_name="Mensah",
+                                address="4 Vale Close\nAshford", postcode="ZZ1 1ZZ")
+    PupilParentFactory(pupil=pupil, parent=parent)
+    lead = staff(StaffRole.SCHOOL_LEAD, school)
+    return pupil, parent, lead
+
+
+def facts_for(kind: str) -> dict:
+    return {spec.name: SAMPLE[spec.type] for spec in kinds.FACTS[kind]}
+
+
+def draft(case, kind, language="en", **overrides):
+    pupil, parent, _ = case
+    values = {"pupil": pupil, "kind": kind, "language": language, "recipients": [parent],
+              "method": "post", "facts": facts_for(kind), "dated": DATED}
+    values.update(overrides)
+    return services.Draft(**values)
+
+
+def text_of(pdf: bytes) -> str:
+    return " ".join(" ".join((page.extract_text() or "").split())
+                    for page in PdfReader(io.BytesIO(pdf)).pages)
+
+
+def qpdf_check(pdf: bytes, tmp_path) -> None:
+    path = tmp_path / "letter.pdf"
+    path.write_bytes(pdf)
+    result = subprocess.run(["qpdf", "--check", str(path)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("kind", list(LetterKind))
+def test_every_built_in_letter_renders_in_english_with_what_the_seeds_require(
+    case, kind, tmp_path
+):
+    pupil, parent, lead = case
+    composed = services.compose(actor=lead, draft=draft(case, kind))
+    text = text_of(composed.rendered.pdf)
+    assert "Hillside Primary School" in text
+    assert "Ms Ama Mensah" in text and "ZZ1 1ZZ" in text
+    assert "18 December 2026" in text
+    assert "Jordan" in text
+    for statement in REQUIRED[kind]:
+        assert statement.lower() in text.lower(), f"{kind} must say {statement!r}"
+    assert composed.rendered.refused == []
+    qpdf_check(composed.rendered.pdf, tmp_path)
+
+
+@pytest.mark.parametrize("kind", list(LetterKind))
+def test_every_built_in_letter_renders_in_welsh(case, kind, tmp_path):
+    _, _, lead = case
+    composed = services.compose(actor=lead, draft=draft(case, kind, language="cy"))
+    text = text_of(composed.rendered.pdf)
+    assert "18 Rhagfyr 2026" in text, "dates in Welsh"
+    assert "Ms Ama Mensah" in text and "Jordan" in text
+    assert "Tudalen" in text
+    qpdf_check(composed.rendered.pdf, tmp_path)
+
+
+def test_a_welsh_la_writes_bilingually_welsh_first(case):
+    pupil, parent, lead = case
+    pupil.school.local_authority.nation = Nation.WALES
+    assert services.language_for(pupil, [parent]) == "cy-en"
+    composed = services.compose(actor=lead, draft=draft(case, "conduct_reminder",
+                                                        language="cy-en"))
+    text = text_of(composed.rendered.pdf)
+    assert "18 Rhagfyr 2026 / 18 December 2026" in text
+    assert text.index("Annwyl") < text.index("Dear")
+    assert composed.rendered.page_count == 2
+
+
+def test_conduct_letters_give_10_working_days_to_reply_across_christmas(case):
+    _, _, lead = case
+    composed = services.compose(actor=lead, draft=draft(case, "conduct_warning"))
+    assert composed.facts["reply_by"] == date(2027, 1, 6)
+    assert "6 January 2027" in text_of(composed.rendered.pdf)
+
+
+def test_a_ban_letter_states_its_review_date_six_months_on(case):
+    _, _, lead = case
+    composed = services.compose(actor=lead, draft=draft(case, "conduct_ban"))
+    assert "18 June 2027" in text_of(composed.rendered.pdf)
+
+
+def test_issuing_stores_the_pdf_its_hash_a_timeline_event_and_the_reply_clock(case):
+    pupil, parent, lead = case
+    letter = services.letter_issue(actor=lead, draft=draft(case, "conduct_reminder"))
+    stored = IssuedLetter.objects.get(pk=letter.pk)
+    assert services.rendering.hashlib.sha256(bytes(stored.pdf)).hexdigest() == stored.sha256
+    assert stored.page_count == 1
+    assert list(stored.recipients.all()) == [parent]
+    assert stored.template_source == "Pact wording v1"
+    event = pupil.timeline.get(kind=TimelineEvent.Kind.LETTER_ISSUED)
+    assert event.details["sha256"] == stored.sha256
+    reply = Deadline.objects.get(pupil=pupil, kind=DeadlineKind.PARENT_REPLY)
+    assert reply.status == Deadline.Status.OPEN
+    with pytest.raises(TypeError, match="exactly as sent"):
+        stored.save()
+
+
+def test_an_issued_letter_is_never_re_rendered(case):
+    pupil, _, lead = case
+    letter = services.letter_issue(actor=lead, draft=draft(case, "conduct_reminder"))
+    headteacher = staff(StaffRole.HEADTEACHER, pupil.school)
+    services.template_save(
+        actor=headteacher, kind="conduct_reminder", language="en",
+        organisation=pupil.school, body="<p>Dear {{ salutation }}, new wording.</p>",
+    )
+    client = Client()
+    client.force_login(lead)
+    response = client.get(reverse("letter-download", args=[pupil.pk, letter.pk]))
+    assert response.content == bytes(letter.pdf)
+    assert response["Content-Disposition"].startswith("attachment")
+    newer = services.compose(actor=lead, draft=draft(case, "conduct_reminder"))
+    assert "new wording" in text_of(newer.rendered.pdf)
+    assert newer.template_source == "Hillside Primary School wording v1"
+
+
+def test_letters_go_only_to_one_household_of_the_pupils_parents(case):
+    pupil, parent, lead = case
+    stranger = ParentCarerFactory()
+    with pytest.raises(ValidationError, match="only to this pupil's parents"):
+        services.compose(actor=lead, draft=draft(case, "conduct_reminder",
+                                                 recipients=[stranger]))
+    elsewhere = ParentCarerFactory(address="9 Far Lane", postcode="ZZ9 9ZZ")
+    PupilParentFactory(pupil=pupil, parent=elsewhere)
+    with pytest.raises(ValidationError, match="different addresses"):
+        services.compose(actor=lead, draft=draft(case, "conduct_reminder",
+                                                 recipients=[parent, elsewhere]))
+
+
+class TestSecurity:
+    @pytest.fixture
+    def no_network(self, monkeypatch):
+        attempts = []
+
+        def refuse(sock, address):
+            attempts.append(address)
+            raise OSError("network refused by the test")
+
+        monkeypatch.setattr(socket.socket, "connect", refuse)
+        return attempts
+
+    def test_a_pupil_named_like_an_html_image_is_printed_not_fetched(
+        self, case, no_network, monkeypatch
+    ):
+        pupil, parent, lead = case
+        pupil.first_name = '<img src="file:///etc/passwd">'
+        parent.first_name = '<link rel="stylesheet" href="http://example.org/x.css">'
+        fetched = []
+        original = rendering.LetterFetcher.fetch
+        monkeypatch.setattr(rendering.LetterFetcher, "fetch",
+                            lambda self, url, headers=None: fetched.append(url)
+                            or original(self, url, headers))
+        composed = services.compose(actor=lead, draft=draft(case, "contract_invitation"))
+        text = text_of(composed.rendered.pdf)
+        assert '<img src="file:///etc/passwd">' in text
+        assert '<link rel="stylesheet" href="http://example.org/' in text
+        assert "root:" not in text
+        assert [url for url in fetched if "passwd" in url or "example.org" in url] == []
+        assert no_network == []
+
+    @pytest.mark.parametrize(
+        ("body", "told"),
+        [
+            ('{% include "letters/letter.html" %}', "{% include %} is not allowed"),
+            ("{% load static %}<p>Hi</p>", "{% load %} is not allowed"),
+            ('<p>See <a href="file:///etc/passwd">this</a></p>', "file or web address (file:)"),
+            ('<p><img src="http://example.org/logo.png"></p>', "file or web address (http:)"),
+            ("<p>{{ settings.SECRET_KEY }}</p>", "{{ settings.SECRET_KEY }} is not something"),
+        ],
+    )
+    def test_an_override_that_reaches_for_files_code_or_the_web_is_refused_and_says_why(
+        self, case, body, told
+    ):
+        pupil, _, _ = case
+        headteacher = staff(StaffRole.HEADTEACHER, pupil.school)
+        with pytest.raises(ValidationError) as refused:
+            services.template_save(
+                actor=headteacher, kind="conduct_reminder", language="en",
+                organisation=pupil.school, body=body,
+            )
+        assert any(told in message for message in refused.value.messages)
+        assert not LetterTemplate.objects.exists()
+
+    def test_the_engine_itself_knows_no_include_or_load(self):
+        for body in ('{% include "letters/letter.html" %}', "{% load static %}",
+                     "{% debug %}", '{% extends "base.html" %}'):
+            with pytest.raises(TemplateSyntaxError):
+                rendering.ENGINE.from_string(body)
+
+    def test_a_stored_override_that_slipped_past_the_checks_still_reads_no_file(
+        self, case, no_network
+    ):
+        pupil, _, lead = case
+        LetterTemplate.objects.create(
+            kind="conduct_reminder", language="en", version=1, school=pupil.school,
+            body='<p>Hi</p><img src="file:///etc/passwd"><link rel="stylesheet" '
+                 'href="http://example.org/x.css">',
+        )
+        composed = services.compose(actor=lead, draft=draft(case, "conduct_reminder"))
+        assert set(composed.rendered.refused) == {
+            "file:///etc/passwd", "http://example.org/x.css"
+        }
+        assert "root:" not in text_of(composed.rendered.pdf)
+        assert no_network == []
+
+    def test_the_preview_tells_the_user_what_was_refused(self, case, client):
+        pupil, _, lead = case
+        LetterTemplate.objects.create(
+            kind="conduct_reminder", language="en", version=1, school=pupil.school,
+            body='<p>Hi</p><img src="file:///etc/passwd">',
+        )
+        client.force_login(lead)
+        facts = facts_for("conduct_reminder")
+        response = client.post(reverse("letter-new", args=[pupil.pk, "conduct_reminder"]), {
+            "recipients": [pupil.parent_links.get().parent_id], "language": "en",
+            "method": "post", "action": "preview", "incident": facts["incident"],
+            "incident_on_0": "2", "incident_on_1": "12", "incident_on_2": "2026",
+        })
+        assert "Pact did not load: file:///etc/passwd" in response.content.decode()
+        assert not IssuedLetter.objects.exists()
+
+
+def test_verify_letters_reports_a_tampered_pdf(case):
+    _, _, lead = case
+    good = services.letter_issue(actor=lead, draft=draft(case, "conduct_reminder"))
+    bad = services.letter_issue(actor=lead, draft=draft(case, "conduct_warning"))
+    out = io.StringIO()
+    call_command("verify_letters", stdout=out)
+    assert "Checked 2 letters; 0 mismatched." in out.getvalue()
+    with connection.cursor() as cursor:
+        # Only by switching off the database's own guard (superuser only) can it be done.
+        cursor.execute("SET session_replication_role = replica")
+        cursor.execute("UPDATE letters_issuedletter SET pdf = %s WHERE id = %s",
+                       [bytes(bad.pdf) + b"\n%altered", bad.pk])
+        cursor.execute("SET session_replication_role = DEFAULT")
+    out = io.StringIO()
+    with pytest.raises(CommandError, match="1 letters do not match"):
+        call_command("verify_letters", stdout=out)
+    assert f"MISMATCH letter {bad.pk}" in out.getvalue()
+    assert f"letter {good.pk}:" not in out.getvalue()
+
+
+def test_the_database_refuses_to_change_an_issued_letter(case):
+    _, _, lead = case
+    letter = services.letter_issue(actor=lead, draft=draft(case, "conduct_reminder"))
+    with pytest.raises(DatabaseError, match="kept exactly as sent"), transaction.atomic():
+        IssuedLetter.objects.filter(pk=letter.pk).update(method="email")
+
+
+class TestViews:
+    def test_preview_writes_nothing_and_issue_keeps_the_letter(self, case, client):
+        pupil, parent, lead = case
+        client.force_login(lead)
+        url = reverse("letter-new", args=[pupil.pk, "conduct_reminder"])
+        form = {"recipients": [parent.pk], "language": "en", "method": "post",
+                "incident": "Shouting at the gate.", "incident_on_0": "2",
+                "incident_on_1": "12", "incident_on_2": "2026"}
+        preview = client.post(url, {**form, "action": "preview"})
+        assert "Shouting at the gate." in preview.content.decode()
+        pdf = client.post(url, {**form, "action": "preview-pdf"})
+        assert pdf["Content-Type"] == "application/pdf"
+        assert not IssuedLetter.objects.exists()
+        issued = client.post(url, {**form, "action": "issue"})
+        assert issued.status_code == 302
+        assert IssuedLetter.objects.get().kind == "conduct_reminder"
+
+    def test_a_rejected_letter_form_shows_errors_and_issues_nothing(self, case, client):
+        pupil, _, lead = case
+        client.force_login(lead)
+        response = client.post(reverse("letter-new", args=[pupil.pk, "conduct_reminder"]),
+                               {"action": "issue"})
+        body = response.content.decode()
+        assert "govuk-error-summary" in body
+        assert "Select who the letter is to" in body
+        assert not IssuedLetter.objects.exists()
+
+    def test_a_headteacher_saves_a_new_version_and_an_la_admin_cannot_touch_the_school(
+        self, case, client
+    ):
+        pupil, _, _ = case
+        headteacher = staff(StaffRole.HEADTEACHER, pupil.school)
+        client.force_login(headteacher)
+        url = reverse("letter-template-edit",
+                      args=["school", pupil.school.pk, "conduct_reminder", "cy"])
+        for wording in ("<p>Annwyl {{ salutation }}</p>", "<p>Annwyl {{ salutation }}!</p>"):
+            assert client.post(url, {"body": wording}).status_code == 302
+        versions = LetterTemplate.objects.filter(school=pupil.school, language="cy")
+        assert sorted(versions.values_list("version", flat=True)) == [1, 2]
+        admin = staff(StaffRole.LA_ADMIN, pupil.school.local_authority)
+        client.force_login(admin)
+        assert client.post(url, {"body": "<p>x</p>"}).status_code == 404
+        la_url = reverse("letter-template-edit", args=[
+            "localauthority", pupil.school.local_authority.pk, "conduct_reminder", "en"])
+        assert client.post(la_url, {"body": "<p>LA wording {{ salutation }}</p>"}
+                           ).status_code == 302
+
+
+def test_a_batch_issues_one_letter_per_pupil_however_often_it_runs(case):
+    pupil, _, lead = case
+    other = PupilFactory(school=pupil.school)
+    PupilParentFactory(pupil=other)
+    lonely = PupilFactory(school=pupil.school)
+    batch = LetterBatch.objects.create(
+        kind="contract_invitation", method="post", requested_by=lead, total=3,
+        facts={k: v.isoformat() if isinstance(v, date) else v
+               for k, v in facts_for("contract_invitation").items()},
+    )
+    batch.pupils.set([pupil, other, lonely])
+    services.batch_run(batch_id=batch.pk)
+    services.batch_run(batch_id=batch.pk)
+    batch.refresh_from_db()
+    assert batch.status == "done"
+    assert batch.letters.count() == 2
+    assert batch.problems == [f"{lonely.full_name}: no parent or carer is recorded."]
+    client = Client()
+    client.force_login(lead)
+    body = client.get(reverse("letter-batch-detail", args=[batch.pk])).content.decode()
+    assert "2 of 3 issued" in body
