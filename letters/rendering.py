@@ -34,11 +34,7 @@ BUILTIN = Path(__file__).resolve().parent / "builtin"
 # --- the restricted template engine ------------------------------------------------------
 
 SAFE_TAGS = {
-    "if": defaulttags.do_if,
-    "for": defaulttags.do_for,
-    "with": defaulttags.do_with,
-    "firstof": defaulttags.firstof,
-    "comment": defaulttags.comment,
+    name: defaulttags.register.tags[name] for name in ("if", "for", "with", "firstof", "comment")
 }
 SAFE_FILTERS = [
     "date", "time", "default", "default_if_none", "upper", "lower", "title", "capfirst",
@@ -52,7 +48,7 @@ safe_library = Library()
 for _name, _compile in SAFE_TAGS.items():
     safe_library.tag(_name, _compile)
 for _name in SAFE_FILTERS:
-    safe_library.filter(_name, getattr(defaultfilters, _name))
+    safe_library.filter(_name, defaultfilters.register.filters[_name])
 
 
 class LetterEngine(Engine):

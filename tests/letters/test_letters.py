@@ -102,6 +102,7 @@ def test_every_built_in_letter_renders_in_english_with_what_the_seeds_require(
     assert "Jordan" in text
     for statement in REQUIRED[kind]:
         assert statement.lower() in text.lower(), f"{kind} must say {statement!r}"
+    assert "<p>" not in text and "&lt;" not in text, "the template's own HTML is markup"
     assert composed.rendered.refused == []
     qpdf_check(composed.rendered.pdf, tmp_path)
 
