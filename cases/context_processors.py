@@ -6,4 +6,5 @@ def staff_role(request):
     return {
         "staff_roles": lambda: staff_groups_of(request.user),
         "can_search_pupils": lambda: user_sees_names(staff_groups_of(request.user)),
+
     }

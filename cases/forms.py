@@ -269,6 +269,12 @@ class MeetingForm(forms.Form):
     decisions = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 4}), error_messages=_required("Enter the decisions")
     )
+    la_represented = forms.BooleanField(
+        required=False, label="An LA representative attended"
+    )
+    recommends_parenting_order = forms.BooleanField(
+        required=False, label="The meeting recommends that the LA applies for a parenting order"
+    )
 
     def __init__(self, *args, agencies, **kwargs):
         super().__init__(*args, **kwargs)

@@ -363,6 +363,10 @@ class MultiAgencyMeeting(models.Model):
     attendees = models.TextField(help_text="One person a line, with their role")
     agencies = models.ManyToManyField(Agency, blank=True, related_name="meetings")
     decisions = models.TextField()
+    # Seed 000 §9: after a further breach and a further exclusion, a multi-agency meeting with
+    # an LA representative considers whether a parenting order is the next step.
+    la_represented = models.BooleanField("an LA representative attended", default=False)
+    recommends_parenting_order = models.BooleanField(default=False)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -455,6 +459,8 @@ class TimelineEvent(models.Model):
         DOCUMENT_UPLOADED = "document_uploaded", "Document uploaded"
         DOCUMENT_INTEGRITY_FAILED = "document_integrity_failed", "Document failed its check"
         LETTER_ISSUED = "letter_issued", "Letter issued"
+        CONTRACT_STEP = "contract_step", "Contract"
+        BREACH_RECORDED = "breach_recorded", "Contract breach recorded"
         DEADLINE_OPENED = "deadline_opened", "Deadline set"
         DEADLINE_CLOSED = "deadline_closed", "Deadline closed"
 

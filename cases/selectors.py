@@ -129,6 +129,7 @@ def pupil_case_file(user, *, pupil_id: int) -> Pupil:
             queryset=MultiAgencyMeeting.objects.prefetch_related("actions", "agencies"),
         ),
         "documents",
+        "contracts",
         Prefetch("timeline", queryset=TimelineEvent.objects.select_related("actor")),
         # The PDFs stay in the database until someone downloads one.
         Prefetch("letters", queryset=IssuedLetter.objects.defer("pdf")),

@@ -313,6 +313,8 @@ def meeting_record(
     agencies: list[Agency],
     decisions: str,
     actions: list[ActionPlan],
+    la_represented: bool = False,
+    recommends_parenting_order: bool = False,
 ) -> MultiAgencyMeeting:
     _require_recorder(actor, pupil.school)
     foreign = [a.name for a in agencies if a.local_authority_id != pupil.school.local_authority_id]
@@ -325,6 +327,8 @@ def meeting_record(
             purpose=purpose.strip(),
             attendees=attendees.strip(),
             decisions=decisions.strip(),
+            la_represented=la_represented,
+            recommends_parenting_order=recommends_parenting_order,
             recorded_by=actor,
         )
         meeting.agencies.set(agencies)
@@ -343,6 +347,8 @@ def meeting_record(
                 "meeting": meeting.pk,
                 "held_on": _day(held_on),
                 "agencies": [a.pk for a in agencies],
+                "la_represented": la_represented,
+                "recommends_parenting_order": recommends_parenting_order,
                 "actions": [
                     {"description": a.description, "owner": a.owner, "due_on": _day(a.due_on)}
                     for a in actions

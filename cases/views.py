@@ -214,6 +214,8 @@ def meeting_add(request, pupil_id: int):
             agencies=list(data["agencies"]),
             decisions=data["decisions"],
             actions=[services.ActionPlan(*action) for action in data["actions"]],
+            la_represented=data["la_represented"],
+            recommends_parenting_order=data["recommends_parenting_order"],
         )
         return f"Meeting of {meeting.held_on:%-d %B %Y} recorded"
 

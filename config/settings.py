@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "axes",
     "cases",
     "letters",
+    "contracts",
 ]
 
 MIDDLEWARE = [
@@ -88,6 +89,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "cases.context_processors.staff_role",
+                "contracts.context_processors.la_queue",
             ],
         },
     },
@@ -208,6 +210,10 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "verify-documents-nightly": {
         "task": "cases.tasks.verify_documents",
+        "schedule": timedelta(days=1),
+    },
+    "complete-due-contracts-daily": {
+        "task": "contracts.tasks.complete_due_contracts",
         "schedule": timedelta(days=1),
     },
     "lapse-deadlines-hourly": {

@@ -11,4 +11,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("cases.urls")),
     path("", include("letters.urls")),
+    path("", include("contracts.urls")),
 ]

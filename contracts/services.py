@@ -1,0 +1,458 @@
+"""Every change to a contract. Each service checks the actor may act and the ladder allows the
+step (contracts.rules), then in one transaction: transition, save (refused if another request
+moved the contract first), timeline event, letters, deadlines and the LA's queue."""
+
+from datetime import date
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django_fsm import ConcurrentTransition
+
+from cases import selectors as case_selectors
+from cases import services as case_services
+from cases.models import (
+    Agency,
+    Deadline,
+    DeadlineKind,
+    Exclusion,
+    ParentCarer,
+    Pupil,
+    TimelineEvent,
+)
+from cases.policies import policy_for
+from letters import services as letter_services
+from letters.models import LetterKind
+
+from . import rules
+from .models import (
+    AgencyConsultation,
+    Breach,
+    Contact,
+    Contract,
+    ContractKind,
+    ContractLetter,
+    Decision,
+    Notification,
+)
+from .selectors import contract_facts
+
+CHANGED_ELSEWHERE = ("This contract was changed by someone else while you were working on it. "
+                     "Nothing you entered was saved: look at it again and repeat the step if "
+                     "it is still needed.")
+CONTENT_FIELDS = (
+    "concerns", "aims", "parent_help", "pupil_help", "school_help", "objectives", "support",
+    "parent_requirements", "pupil_commitments", "lead_practitioner", "starts_on", "review_on",
+    "ends_on", "consent_to_share", "translation", "copies_to",
+)
+
+
+def _require_recorder(actor, contract_or_pupil) -> None:
+    if not case_selectors.user_may_record_for(actor, school=contract_or_pupil.school):
+        raise PermissionDenied("Your role can read this contract but not act on it.")
+
+
+def _require(contract: Contract, action: str, *, today: date) -> None:
+    verdict = rules.actions(contract_facts(contract, today=today))[action]
+    if not verdict:
+        raise ValidationError(list(verdict.reasons))
+
+
+def _record(contract: Contract, actor, summary: str, **details) -> TimelineEvent:
+    return case_services.timeline_record(
+        pupil=contract.pupil, actor=actor, kind=TimelineEvent.Kind.CONTRACT_STEP,
+        summary=summary, details={"contract": contract.pk, "state": contract.state, **details},
+    )
+
+
+def _save_transition(contract: Contract) -> None:
+    try:
+        contract.save()
+    except ConcurrentTransition as clash:
+        raise ValidationError(CHANGED_ELSEWHERE) from clash
+
+
+def _issue(contract: Contract, actor, *, kind: str, facts: dict, method: str, step: str):
+    parents = list(contract.parents.all())
+    letter = letter_services.letter_issue(actor=actor, draft=letter_services.Draft(
+        pupil=contract.pupil, kind=kind, recipients=parents, method=method, facts=facts,
+        language=letter_services.language_for(contract.pupil, parents),
+    ))
+    ContractLetter.objects.create(contract=contract, letter=letter, step=step)
+    return letter
+
+
+def _notify(contract: Contract, kind: str, summary: str, dated: date) -> None:
+    Notification.objects.create(
+        local_authority=contract.school.local_authority, contract=contract, kind=kind,
+        dated=dated, summary=summary,
+    )
+
+
+def _close_clocks(contract: Contract, actor, *, status: str, reason: str, kinds) -> None:
+    for deadline in Deadline.objects.filter(
+        pupil=contract.pupil, kind__in=kinds, subject=f"contract:{contract.pk}",
+        status=Deadline.Status.OPEN,
+    ):
+        case_services.deadline_close(deadline=deadline, status=status, actor=actor,
+                                     reason=reason)
+
+
+def _open_clock(contract: Contract, actor, *, kind: str, due: date, started_by: str) -> None:
+    case_services.deadline_open(
+        pupil=contract.pupil, kind=kind, actor=actor, due_at=case_services.end_of_day(due),
+        started_by=started_by, subject=f"contract:{contract.pk}",
+    )
+
+
+# --- creating and preparing --------------------------------------------------------------
+
+def contract_create(*, actor, pupil: Pupil, kind: str, parents: list[ParentCarer]) -> Contract:
+    _require_recorder(actor, pupil)
+    linked = set(case_selectors.parents_of(pupil).values_list("pk", flat=True))
+    if not parents or any(p.pk not in linked for p in parents):
+        raise ValidationError({"parents": "Select the pupil's parents or carers the contract "
+                                          "is with"})
+    with transaction.atomic():
+        contract = Contract.objects.create(kind=kind, pupil=pupil, school=pupil.school,
+                                           lead=actor)
+        contract.parents.set(parents)
+        _record(contract, actor, f"{contract.get_kind_display()} started as a draft, with "
+                                 f"{', '.join(p.full_name for p in parents)}")
+    return contract
+
+
+def contract_update_content(*, actor, contract: Contract, **content) -> Contract:
+    _require_recorder(actor, contract)
+    _require(contract, "edit", today=timezone.localdate())
+    unknown = set(content) - set(CONTENT_FIELDS)
+    if unknown:
+        raise ValueError(f"Not contract content: {unknown}")
+    changes = {
+        name: {"from": _plain(getattr(contract, name)), "to": _plain(value)}
+        for name, value in content.items() if getattr(contract, name) != value
+    }
+    if not changes:
+        return contract
+    with transaction.atomic():
+        for name, value in content.items():
+            setattr(contract, name, value)
+        _save_transition(contract)
+        # The earlier wording stays on the timeline: nothing is overwritten unseen.
+        _record(contract, actor, f"Contract content changed: {', '.join(changes)}",
+                changes=changes)
+    return contract
+
+
+def _plain(value):
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def consultation_record(*, actor, contract: Contract, agency: Agency, consulted_on: date,
+                        views: str) -> AgencyConsultation:
+    _require_recorder(actor, contract)
+    _require(contract, "consult", today=timezone.localdate())
+    with transaction.atomic():
+        consultation = AgencyConsultation.objects.create(
+            contract=contract, agency=agency, consulted_on=consulted_on, views=views.strip(),
+            recorded_by=actor,
+        )
+        _record(contract, actor, f"{agency.name} consulted on {consulted_on:%-d %B %Y}",
+                agency=agency.pk)
+    return consultation
+
+
+def contact_record(*, actor, contract: Contract, kind: str, occurred_on: date,
+                   parent_took_part: bool, notes: str) -> Contact:
+    _require_recorder(actor, contract)
+    _require(contract, "contact", today=timezone.localdate())
+    with transaction.atomic():
+        contact = Contact.objects.create(
+            contract=contract, kind=kind, occurred_on=occurred_on,
+            parent_took_part=parent_took_part, notes=notes.strip(), recorded_by=actor,
+        )
+        took_part = "the parent took part" if parent_took_part else "the parent did not attend"
+        _record(contract, actor, f"{contact.get_kind_display()} on {occurred_on:%-d %B %Y}: "
+                                 f"{took_part}", contact=contact.pk)
+    return contact
+
+
+# --- the ladder --------------------------------------------------------------------------
+
+def contract_offer(*, actor, contract: Contract, letter_facts: dict, method: str) -> Contract:
+    """Offer the contract: the invitation letter goes to the parents."""
+    _require_recorder(actor, contract)
+    today = timezone.localdate()
+    _require(contract, "offer", today=today)
+    with transaction.atomic():
+        contract.offer(on=today)
+        _save_transition(contract)
+        letter = _issue(contract, actor, kind=LetterKind.CONTRACT_INVITATION,
+                        facts=letter_facts, method=method, step="offer")
+        _record(contract, actor, "Contract offered: invitation to a meeting sent",
+                letter=letter.pk)
+    return contract
+
+
+def contract_sign(*, actor, contract: Contract, signatures: list[dict], method: str) -> Contract:
+    """Signed: the contract runs. The LA is told the date of issue, which starts the clock
+    for a parenting order (seed 000 §7, §13); review and end dates become deadlines."""
+    _require_recorder(actor, contract)
+    today = timezone.localdate()
+    _require(contract, "sign", today=today)
+    if not signatures:
+        raise ValidationError({"signatures": "Record who signed"})
+    with transaction.atomic():
+        contract.sign(on=today, signatures=signatures)
+        _save_transition(contract)
+        letter = _issue(contract, actor, kind=_contract_letter(contract),
+                        facts=_contract_letter_facts(contract), method=method, step="signed")
+        _notify(contract, Notification.Kind.CONTRACT_ISSUED,
+                f"{contract.get_kind_display()} for {contract.pupil.full_name} signed on "
+                f"{today:%-d %B %Y}", today)
+        _record(contract, actor, f"Contract signed by {', '.join(s['name'] for s in signatures)}"
+                                 "; the LA designated officer notified of the date of issue",
+                letter=letter.pk, signatures=signatures)
+        _open_clock(contract, actor, kind=DeadlineKind.CONTRACT_REVIEW, due=contract.review_on,
+                    started_by=f"Contract signed on {today:%-d %B %Y}")
+        _open_clock(contract, actor, kind=DeadlineKind.CONTRACT_END, due=contract.ends_on,
+                    started_by=f"Contract signed on {today:%-d %B %Y}")
+        if contract.kind == ContractKind.BEHAVIOUR:
+            _restart_order_window(contract, actor, signed_on=today)
+    return contract
+
+
+def _restart_order_window(contract: Contract, actor, *, signed_on: date) -> None:
+    """Where the LA's policy counts the order window from the contract's signing, the window
+    runs 6 months from today."""
+    policy = policy_for(contract.school.local_authority)
+    if not policy.order_window_from_contract:
+        return
+    closes = case_services.rules.order_window_closes(policy=policy, anchor=signed_on)
+    for window in Deadline.objects.filter(pupil=contract.pupil, kind=DeadlineKind.ORDER_WINDOW,
+                                          status=Deadline.Status.OPEN):
+        case_services.deadline_close(
+            deadline=window, status=Deadline.Status.CANCELLED, actor=actor,
+            reason=f"replaced: the contract signed on {signed_on:%-d %B %Y} restarts it",
+        )
+    case_services.deadline_open(
+        pupil=contract.pupil, kind=DeadlineKind.ORDER_WINDOW, actor=actor,
+        due_at=case_services.end_of_day(closes),
+        started_by=f"Parenting contract signed on {signed_on:%-d %B %Y}",
+    )
+
+
+def _contract_letter(contract: Contract) -> str:
+    return (LetterKind.PARENTING_CONTRACT if contract.kind == ContractKind.BEHAVIOUR
+            else LetterKind.ATTENDANCE_CONTRACT)
+
+
+def _contract_letter_facts(contract: Contract) -> dict:
+    common = {"starts_on": contract.starts_on, "review_on": contract.review_on,
+              "ends_on": contract.ends_on}
+    if contract.kind == ContractKind.ATTENDANCE:
+        return {"requirements": contract.parent_requirements, "support": contract.support,
+                "lead_practitioner": contract.lead_practitioner, **common}
+    return {
+        "concerns": contract.concerns, "aims": contract.aims,
+        "parent_help": contract.parent_help, "pupil_help": contract.pupil_help,
+        "objectives": contract.objectives, "school_commitments": contract.support,
+        "parent_commitments": contract.parent_requirements,
+        "pupil_commitments": contract.pupil_commitments, **common,
+    }
+
+
+def contract_refuse(*, actor, contract: Contract, reasons: str) -> Contract:
+    _require_recorder(actor, contract)
+    today = timezone.localdate()
+    _require(contract, "refuse", today=today)
+    with transaction.atomic():
+        contract.refuse(on=today, reasons=reasons.strip())
+        _save_transition(contract)
+        _record(contract, actor, "The parents refused the contract",
+                reasons=reasons, negotiation_log=list(contract.contacts.values_list("pk",
+                                                                                   flat=True)))
+    return contract
+
+
+def contract_withdraw(*, actor, contract: Contract, reasons: str) -> Contract:
+    _require_recorder(actor, contract)
+    today = timezone.localdate()
+    _require(contract, "withdraw", today=today)
+    with transaction.atomic():
+        contract.withdraw(on=today, reasons=reasons.strip())
+        _save_transition(contract)
+        _record(contract, actor, "Contract withdrawn", reasons=reasons)
+    return contract
+
+
+def breach_record(
+    *,
+    actor,
+    contract: Contract,
+    occurred_on: date,
+    description: str,
+    explanation: str,
+    decision: str,
+    exclusion: Exclusion | None = None,
+    reply_by: date | None = None,
+    method: str = "post",
+) -> Breach:
+    """Record a failure to keep the contract, the parent's explanation and the lead's
+    decision, and take the step the decision calls for (seed 000 §9; seed 001)."""
+    _require_recorder(actor, contract)
+    today = timezone.localdate()
+    _require(contract, "breach", today=today)
+    facts = contract_facts(contract, today=today)
+    verdict = rules.decisions_open(facts)[decision]
+    if not verdict:
+        raise ValidationError({"decision": list(verdict.reasons)})
+    if exclusion and exclusion.pupil_id != contract.pupil_id:
+        raise ValidationError({"exclusion": "Select one of this pupil's exclusions"})
+    if decision == Decision.UNSATISFACTORY and not reply_by:
+        raise ValidationError({"reply_by": "Enter the date the parent should reply by"})
+    with transaction.atomic():
+        letter = None
+        if decision == Decision.NO_FAULT:
+            contract.start_review()
+            _save_transition(contract)
+            _notify(contract, Notification.Kind.REVIEW_NEEDED,
+                    f"Breach on {occurred_on:%-d %B %Y} through no fault of the parent: "
+                    "contract under review", today)
+        elif decision == Decision.UNSATISFACTORY:
+            contract.warn(on=today)
+            _save_transition(contract)
+            kind = (LetterKind.FORMAL_WARNING if contract.kind == ContractKind.BEHAVIOUR
+                    else LetterKind.ATTENDANCE_WARNING)
+            facts_for_letter = {"contract_signed_on": contract.signed_on, "breach_on": occurred_on,
+                                "breach": description, "non_compliance": description,
+                                "reply_by": reply_by}
+            letter = _issue(contract, actor, kind=kind, facts=facts_for_letter, method=method,
+                            step="warning")
+        else:
+            # Reasonable, or a further breach: no change of state, but the record must still
+            # be taken against a contract no one else has just moved on.
+            _save_transition(contract)
+        breach = Breach.objects.create(
+            contract=contract, occurred_on=occurred_on, description=description.strip(),
+            explanation=explanation.strip(), decision=decision, exclusion=exclusion,
+            letter=letter, decided_by=actor,
+        )
+        case_services.timeline_record(
+            pupil=contract.pupil, actor=actor, kind=TimelineEvent.Kind.BREACH_RECORDED,
+            summary=f"Breach on {occurred_on:%-d %B %Y}: {breach.get_decision_display()}",
+            details={"contract": contract.pk, "breach": breach.pk, "decision": decision,
+                     "exclusion": exclusion.pk if exclusion else None,
+                     "letter": letter.pk if letter else None, "state": contract.state},
+        )
+    return breach
+
+
+def contract_start_review(*, actor, contract: Contract, reason: str) -> Contract:
+    _require_recorder(actor, contract)
+    _require(contract, "start_review", today=timezone.localdate())
+    with transaction.atomic():
+        contract.start_review()
+        _save_transition(contract)
+        _record(contract, actor, "Contract review started", reason=reason)
+    return contract
+
+
+def contract_amend(*, actor, contract: Contract, review_on: date, summary: str) -> Contract:
+    """Finish a review: the contract runs again, with its next review date."""
+    _require_recorder(actor, contract)
+    _require(contract, "amend", today=timezone.localdate())
+    if contract.ends_on and review_on > contract.ends_on:
+        raise ValidationError({"review_on": "The next review must be by the end date"})
+    with transaction.atomic():
+        previous = contract.review_on
+        contract.amend()
+        contract.review_on = review_on
+        _save_transition(contract)
+        _close_clocks(contract, actor, status=Deadline.Status.MET, reason="reviewed",
+                      kinds=[DeadlineKind.CONTRACT_REVIEW])
+        _open_clock(contract, actor, kind=DeadlineKind.CONTRACT_REVIEW, due=review_on,
+                    started_by=f"Contract reviewed on {timezone.localdate():%-d %B %Y}")
+        _record(contract, actor, f"Contract reviewed and amended; next review "
+                                 f"{review_on:%-d %B %Y}",
+                review_summary=summary, previous_review_on=_plain(previous))
+    return contract
+
+
+def contract_escalate(*, actor, contract: Contract, reasons: str) -> Contract:
+    """The school applies to the LA: the contract leaves the school's ladder and appears in
+    the LA designated officer's queue."""
+    _require_recorder(actor, contract)
+    today = timezone.localdate()
+    _require(contract, "escalate", today=today)
+    with transaction.atomic():
+        contract.escalate(on=today, reasons=reasons.strip())
+        _save_transition(contract)
+        _close_clocks(contract, actor, status=Deadline.Status.CANCELLED, reason="escalated",
+                      kinds=[DeadlineKind.CONTRACT_REVIEW, DeadlineKind.CONTRACT_END])
+        _notify(contract, Notification.Kind.ESCALATED,
+                f"{contract.pupil.full_name}: the school asks the LA to apply for a parenting "
+                "order", today)
+        _record(contract, actor, "Escalated to the LA: a parenting order is recommended",
+                reasons=reasons)
+    return contract
+
+
+def contract_terminate(*, actor, contract: Contract, reasons: str,
+                       alternative_course: str) -> Contract:
+    _require_recorder(actor, contract)
+    today = timezone.localdate()
+    _require(contract, "terminate", today=today)
+    with transaction.atomic():
+        contract.terminate(on=today, reasons=reasons.strip(),
+                           alternative_course=alternative_course)
+        _save_transition(contract)
+        _close_clocks(contract, actor, status=Deadline.Status.CANCELLED, reason="terminated",
+                      kinds=[DeadlineKind.CONTRACT_REVIEW, DeadlineKind.CONTRACT_END])
+        if contract.kind == ContractKind.ATTENDANCE:
+            _notify(contract, Notification.Kind.TERMINATED,
+                    f"{contract.pupil.full_name}: attendance contract ended; "
+                    f"{contract.get_alternative_course_display().lower()}", today)
+        _record(contract, actor, f"Contract terminated: "
+                                 f"{contract.get_alternative_course_display() or 'ended'}",
+                reasons=reasons, alternative_course=alternative_course)
+    return contract
+
+
+def contract_complete(*, actor, contract: Contract) -> Contract:
+    if actor is not None:
+        _require_recorder(actor, contract)
+    today = timezone.localdate()
+    _require(contract, "complete", today=today)
+    with transaction.atomic():
+        contract.complete(on=today)
+        _save_transition(contract)
+        _close_clocks(contract, actor, status=Deadline.Status.MET, reason="completed",
+                      kinds=[DeadlineKind.CONTRACT_END])
+        _close_clocks(contract, actor, status=Deadline.Status.CANCELLED, reason="completed",
+                      kinds=[DeadlineKind.CONTRACT_REVIEW])
+        _record(contract, actor, f"Contract completed on {today:%-d %B %Y}")
+    return contract
+
+
+def notification_acknowledge(*, actor, notification: Notification) -> bool:
+    with transaction.atomic():
+        done = Notification.objects.filter(
+            pk=notification.pk, acknowledged_at__isnull=True
+        ).update(acknowledged_at=timezone.now(), acknowledged_by=actor)
+        if done:
+            _record(notification.contract, actor,
+                    f"LA designated officer noted: {notification.get_kind_display().lower()}")
+    return bool(done)
+
+
+def contracts_complete_due(*, today: date) -> int:
+    """Daily: contracts whose end date has come are completed (idempotent)."""
+    completed = 0
+    for contract in Contract.objects.filter(state__in=rules.RUNNING, ends_on__lte=today):
+        try:
+            contract_complete(actor=None, contract=contract)
+            completed += 1
+        except ValidationError:
+            continue
+    return completed

@@ -1,0 +1,180 @@
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from cases import selectors as case_selectors
+
+from . import forms, selectors, services
+from .models import State
+
+
+@dataclass(frozen=True)
+class Step:
+    title: str
+    form: Callable
+    run: Callable  # (actor, contract, cleaned data) -> message
+    submit: str
+
+
+def _form_kwargs(contract, action):
+    if action == "edit":
+        return {"kind": contract.kind, "initial": {
+            name: getattr(contract, name) for name in services.CONTENT_FIELDS}}
+    if action == "consult":
+        return {"agencies": case_selectors.agencies_for_pupil(contract.pupil)}
+    if action == "breach":
+        return {"exclusions": contract.pupil.exclusions.all()}
+    return {}
+
+
+STEPS: dict[str, Step] = {
+    "edit": Step("Change the contract's content", forms.ContentForm,
+                 lambda actor, c, d: services.contract_update_content(
+                     actor=actor, contract=c, **d) and "Contract content saved", "Save"),
+    "consult": Step("Record an agency consulted", forms.ConsultForm,
+                    lambda actor, c, d: services.consultation_record(
+                        actor=actor, contract=c, **d) and "Consultation recorded", "Record"),
+    "contact": Step("Record a meeting or an attempt to reach the parents", forms.ContactForm,
+                    lambda actor, c, d: services.contact_record(
+                        actor=actor, contract=c, **d) and "Recorded", "Record"),
+    "offer": Step("Offer the contract: invite the parents to a meeting", forms.OfferForm,
+                  lambda actor, c, d: services.contract_offer(
+                      actor=actor, contract=c, method=d.pop("method"), letter_facts=d)
+                  and "Contract offered; the invitation letter is issued", "Offer and issue "
+                  "the invitation"),
+    "sign": Step("Record the signed contract", forms.SignForm,
+                 lambda actor, c, d: services.contract_sign(actor=actor, contract=c, **d)
+                 and "Contract signed; the LA designated officer has been told", "Sign"),
+    "refuse": Step("Record that the parents refused", forms.ReasonsForm,
+                   lambda actor, c, d: services.contract_refuse(actor=actor, contract=c, **d)
+                   and "Refusal recorded", "Record the refusal"),
+    "withdraw": Step("Withdraw the contract", forms.ReasonsForm,
+                     lambda actor, c, d: services.contract_withdraw(actor=actor, contract=c, **d)
+                     and "Contract withdrawn", "Withdraw"),
+    "breach": Step("Record a breach and your decision", forms.BreachForm,
+                   lambda actor, c, d: services.breach_record(actor=actor, contract=c, **d)
+                   and "Breach recorded", "Record the breach"),
+    "start_review": Step("Start a review", forms.ReasonsForm,
+                         lambda actor, c, d: services.contract_start_review(
+                             actor=actor, contract=c, reason=d["reasons"])
+                         and "Review started", "Start the review"),
+    "amend": Step("Finish the review", forms.AmendForm,
+                  lambda actor, c, d: services.contract_amend(actor=actor, contract=c, **d)
+                  and "Contract amended and running again", "Finish the review"),
+    "escalate": Step("Escalate to the LA for a parenting order", forms.ReasonsForm,
+                     lambda actor, c, d: services.contract_escalate(actor=actor, contract=c, **d)
+                     and "Escalated: the LA designated officer will see it in their queue",
+                     "Escalate to the LA"),
+    "terminate": Step("End the contract early", forms.TerminateForm,
+                      lambda actor, c, d: services.contract_terminate(
+                          actor=actor, contract=c, **d) and "Contract ended", "End the contract"),
+    "complete": Step("Complete the contract", forms.ConfirmForm,
+                     lambda actor, c, d: services.contract_complete(actor=actor, contract=c)
+                     and "Contract completed", "Complete"),
+}
+
+
+def contract_list(request):
+    today = timezone.localdate()
+    filters = {key: request.GET.get(key, "") for key in ("state", "school", "review")}
+    contracts = selectors.contract_list(
+        request.user, state=filters["state"], school_id=filters["school"] if
+        filters["school"].isdigit() else "", review=filters["review"], today=today,
+    )
+    page = Paginator(contracts, 50).get_page(request.GET.get("page"))
+    schools = case_selectors.schools_visible_to(request.user).order_by("name")
+    return render(request, "contracts/list.html", {
+        "page": page, "filters": filters, "states": State.choices, "schools": schools,
+        "today": today,
+    })
+
+
+def contract_start(request, pupil_id: int):
+    pupil = case_selectors.pupil_for_recording(request.user, pupil_id=pupil_id)
+    if not case_selectors.user_may_record_for(request.user, school=pupil.school):
+        raise PermissionDenied("Your role can read this case but not start a contract.")
+    form = forms.StartForm(request.POST or None, parents=case_selectors.parents_of(pupil))
+    if request.method == "POST" and form.is_valid():
+        try:
+            contract = services.contract_create(
+                actor=request.user, pupil=pupil, kind=form.cleaned_data["kind"],
+                parents=list(form.cleaned_data["parents"]),
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Draft contract started")
+            return redirect("contract-detail", contract_id=contract.pk)
+    return render(request, "cases/form_page.html", {
+        "form": form, "pupil": pupil, "title": "Start a contract", "submit": "Start",
+        "back": reverse("pupil-detail", args=[pupil.pk]),
+    })
+
+
+def contract_detail(request, contract_id: int):
+    page = selectors.contract_page(request.user, contract_id=contract_id,
+                                   today=timezone.localdate())
+    may_act = case_selectors.user_may_record_for(request.user, school=page.contract.school)
+    steps = [(name, STEPS[name].title, page.actions[name]) for name in STEPS]
+    return render(request, "contracts/detail.html", {
+        "page": page, "contract": page.contract, "steps": steps, "may_act": may_act,
+    })
+
+
+def contract_action(request, contract_id: int, action: str):
+    step = STEPS.get(action)
+    if step is None:
+        raise Http404("No such step")
+    contract = selectors.contract_for(request.user, contract_id=contract_id)
+    if not case_selectors.user_may_record_for(request.user, school=contract.school):
+        raise PermissionDenied("Your role can read this contract but not act on it.")
+    page = selectors.contract_page(request.user, contract_id=contract_id,
+                                   today=timezone.localdate())
+    verdict = page.actions[action]
+    form = step.form(request.POST or None, **_form_kwargs(contract, action))
+    if request.method == "POST" and form.is_valid():
+        try:
+            message = step.run(request.user, contract, dict(form.cleaned_data))
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, message)
+            return redirect("contract-detail", contract_id=contract.pk)
+    return render(request, "contracts/action.html", {
+        "form": form, "contract": contract, "pupil": contract.pupil, "title": step.title,
+        "submit": step.submit, "verdict": verdict, "decisions": page.decisions,
+        "back": reverse("contract-detail", args=[contract.pk]),
+    })
+
+
+@require_GET
+def contract_pdf(request, contract_id: int):
+    letter = selectors.signed_contract(request.user, contract_id=contract_id)
+    response = HttpResponse(bytes(letter.pdf), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="contract-{contract_id}.pdf"'
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def la_queue(request):
+    if not selectors.user_has_queue(request.user):
+        raise PermissionDenied("The queue is the LA designated officer's: your role does "
+                               "not have one.")
+    return render(request, "contracts/queue.html", {"queue": selectors.la_queue(request.user)})
+
+
+@require_POST
+def notification_acknowledge(request, notification_id: int):
+    notification = selectors.notification_for(request.user, notification_id=notification_id)
+    services.notification_acknowledge(actor=request.user, notification=notification)
+    messages.success(request, "Noted")
+    return redirect("la-queue")

@@ -1,0 +1,270 @@
+import ast
+import threading
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connections
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from cases.models import Deadline, DeadlineKind, LocalPolicy, StaffRole, TimelineEvent
+from cases.services import meeting_record
+from contracts import services
+from contracts.models import Contract, ContractKind, Decision, Notification, State
+from letters.models import IssuedLetter
+from tests.factories import (
+    AgencyFactory,
+    ExclusionFactory,
+    LocalAuthorityFactory,
+    PupilFactory,
+    PupilParentFactory,
+    SchoolFactory,
+    staff,
+)
+
+TODAY = timezone.localdate()
+MEETING = {"meeting_on": TODAY + timedelta(days=7), "meeting_time": "10:30am",
+           "meeting_place": "the school office", "contact": "Sam on 01234 567890",
+           "reply_by": TODAY + timedelta(days=5)}
+CONTENT = {
+    "concerns": "Repeated disruption in lessons.", "aims": "Jordan stays in lessons.",
+    "objectives": "Jordan attends every lesson; daily report card; form tutor",
+    "support": "Weekly call from the form tutor", "parent_requirements": "Check the report card",
+    "starts_on": TODAY, "review_on": TODAY + timedelta(days=45),
+    "ends_on": TODAY + timedelta(days=120),
+}
+
+
+@pytest.fixture
+def world(db):
+    la = LocalAuthorityFactory(code="901", policy_name=LocalPolicy.BEDFORDSHIRE_2007)
+    school = SchoolFactory(local_authority=la)
+    pupil = PupilFactory(school=school, first_name="Jordan")
+    link = PupilParentFactory(pupil=pupil)
+    for days in (60, 20):
+        ExclusionFactory(pupil=pupil, start_date=TODAY - timedelta(days=days),
+                         serious_misbehaviour=True)
+    lead = staff(StaffRole.SCHOOL_LEAD, school)
+    return pupil, link.parent, lead
+
+
+def make_contract(world, kind=ContractKind.BEHAVIOUR) -> Contract:
+    pupil, parent, lead = world
+    contract = services.contract_create(actor=lead, pupil=pupil, kind=kind, parents=[parent])
+    services.contract_update_content(actor=lead, contract=contract, **CONTENT)
+    return contract
+
+
+def signed(world) -> Contract:
+    _, parent, lead = world
+    contract = make_contract(world)
+    services.contract_offer(actor=lead, contract=contract, letter_facts=MEETING, method="post")
+    return services.contract_sign(actor=lead, contract=contract, method="post",
+                                  signatures=[{"name": parent.full_name, "role": "parent"}])
+
+
+def test_offer_needs_the_grounds_and_says_which_dates_it_found(world):
+    pupil, parent, lead = world
+    other = PupilFactory(school=pupil.school)
+    PupilParentFactory(pupil=other, parent=parent)
+    ExclusionFactory(pupil=other, start_date=date(2026, 3, 3))
+    contract = services.contract_create(actor=lead, pupil=other, kind="behaviour",
+                                        parents=[parent])
+    with pytest.raises(ValidationError, match="found 1: 3 Mar 2026"):
+        services.contract_offer(actor=lead, contract=contract, letter_facts=MEETING,
+                                method="post")
+    contract.refresh_from_db()
+    assert contract.state == State.DRAFT
+    assert not IssuedLetter.objects.exists()
+
+
+def test_an_agency_involved_must_be_consulted_before_the_offer(world):
+    pupil, _, lead = world
+    from cases.services import agency_involvement_record
+
+    agency = AgencyFactory(local_authority=pupil.school.local_authority, name="Youth Team")
+    agency_involvement_record(actor=lead, pupil=pupil, agency=agency, key_worker="Jo",
+                              started_on=TODAY - timedelta(days=30))
+    contract = make_contract(world)
+    with pytest.raises(ValidationError, match="Consult Youth Team before the offer"):
+        services.contract_offer(actor=lead, contract=contract, letter_facts=MEETING,
+                                method="post")
+    services.consultation_record(actor=lead, contract=contract, agency=agency,
+                                 consulted_on=TODAY, views="Supports a contract")
+    services.contract_offer(actor=lead, contract=contract, letter_facts=MEETING, method="post")
+    assert contract.state == State.OFFERED
+
+
+def test_signing_tells_the_la_starts_the_clocks_and_archives_the_contract(world):
+    pupil, _, _ = world
+    contract = signed(world)
+    assert contract.state == State.ACTIVE
+    assert contract.la_notified_on == TODAY
+    assert Notification.objects.get(contract=contract).kind == "contract_issued"
+    clocks = Deadline.objects.filter(pupil=pupil, status="open")
+    assert set(clocks.values_list("kind", flat=True)) == {
+        DeadlineKind.CONTRACT_REVIEW, DeadlineKind.CONTRACT_END, DeadlineKind.ORDER_WINDOW}
+    window = clocks.get(kind=DeadlineKind.ORDER_WINDOW)
+    assert "Parenting contract signed" in window.started_by
+    kinds = set(contract.letters.values_list("letter__kind", flat=True))
+    assert kinds == {"contract_invitation", "parenting_contract"}
+
+
+def test_the_breach_ladder_to_escalation(world):
+    pupil, parent, lead = world
+    contract = signed(world)
+    services.breach_record(actor=lead, contract=contract, occurred_on=TODAY,
+                           description="Report card not signed", explanation="Working late",
+                           decision=Decision.REASONABLE)
+    assert contract.state == State.ACTIVE
+    with pytest.raises(ValidationError, match="A further breach follows a formal warning"):
+        services.breach_record(actor=lead, contract=contract, occurred_on=TODAY,
+                               description="x", explanation="", decision=Decision.FURTHER)
+    services.breach_record(actor=lead, contract=contract, occurred_on=TODAY,
+                           description="Missed the review call", explanation="",
+                           decision=Decision.UNSATISFACTORY, reply_by=TODAY + timedelta(days=7))
+    assert contract.state == State.WARNED
+    assert contract.letters.filter(letter__kind="formal_warning").exists()
+    with pytest.raises(ValidationError, match="Needs a further breach after the formal warning"):
+        services.contract_escalate(actor=lead, contract=contract, reasons="x")
+    exclusion = ExclusionFactory(pupil=pupil, start_date=TODAY, serious_misbehaviour=True)
+    services.breach_record(actor=lead, contract=contract, occurred_on=TODAY,
+                           description="Again", explanation="", decision=Decision.FURTHER,
+                           exclusion=exclusion)
+    with pytest.raises(ValidationError, match="Needs a multi-agency meeting after that breach"):
+        services.contract_escalate(actor=lead, contract=contract, reasons="x")
+    meeting_record(actor=lead, pupil=pupil, held_on=TODAY, purpose="Next steps",
+                   attendees="Sam, school lead\nDana, LA", agencies=[], decisions="Order",
+                   actions=[], la_represented=True, recommends_parenting_order=True)
+    services.contract_escalate(actor=lead, contract=contract, reasons="Recommended")
+    assert contract.state == State.ESCALATED
+    assert Notification.objects.filter(contract=contract, kind="escalated").exists()
+    steps = TimelineEvent.objects.filter(pupil=pupil, details__contract=contract.pk)
+    assert steps.count() >= 8
+
+
+def test_a_no_fault_breach_puts_it_under_review_and_tells_the_la(world):
+    _, _, lead = world
+    contract = signed(world)
+    services.breach_record(actor=lead, contract=contract, occurred_on=TODAY,
+                           description="Could not attend", explanation="Hospital",
+                           decision=Decision.NO_FAULT)
+    assert contract.state == State.UNDER_REVIEW
+    assert Notification.objects.filter(contract=contract, kind="review_needed").exists()
+    services.contract_amend(actor=lead, contract=contract, review_on=TODAY + timedelta(days=30),
+                            summary="Calls moved to evenings")
+    assert contract.state == State.ACTIVE
+    assert Deadline.objects.filter(pupil=contract.pupil, kind=DeadlineKind.CONTRACT_REVIEW,
+                                   status="met").count() == 1
+
+
+def test_a_refusal_needs_the_negotiation_log(world):
+    _, _, lead = world
+    contract = make_contract(world)
+    services.contract_offer(actor=lead, contract=contract, letter_facts=MEETING, method="post")
+    with pytest.raises(ValidationError, match="Record every effort to negotiate"):
+        services.contract_refuse(actor=lead, contract=contract, reasons="Does not want it")
+    services.contact_record(actor=lead, contract=contract, kind="meeting", occurred_on=TODAY,
+                            parent_took_part=True, notes="Met; said no help is needed")
+    services.contract_refuse(actor=lead, contract=contract, reasons="Does not want it")
+    assert contract.state == State.REFUSED
+
+
+def test_an_attendance_contract_is_agreed_only_with_the_parent_present_and_ends_with_reasons(
+    world
+):
+    pupil, parent, lead = world
+    contract = services.contract_create(actor=lead, pupil=pupil, kind="attendance",
+                                        parents=[parent])
+    services.contract_update_content(
+        actor=lead, contract=contract, support="A lead practitioner",
+        lead_practitioner="Jo Marsh", parent_requirements="Jordan at school by 8:45",
+        starts_on=TODAY, review_on=TODAY + timedelta(days=40), ends_on=TODAY + timedelta(days=100),
+    )
+    services.contract_offer(actor=lead, contract=contract, letter_facts=MEETING, method="post")
+    with pytest.raises(ValidationError, match="cannot be agreed in the parent's absence"):
+        services.contract_sign(actor=lead, contract=contract, method="post",
+                               signatures=[{"name": "A", "role": "parent"}])
+    services.contact_record(actor=lead, contract=contract, kind="meeting",
+                            occurred_on=TODAY - timedelta(days=3), parent_took_part=True,
+                            notes="Agreed")
+    services.contract_sign(actor=lead, contract=contract, method="post",
+                           signatures=[{"name": parent.full_name, "role": "parent"}])
+    services.breach_record(actor=lead, contract=contract, occurred_on=TODAY,
+                           description="Late 6 times", explanation="",
+                           decision=Decision.UNSATISFACTORY, reply_by=TODAY + timedelta(days=7))
+    assert contract.letters.filter(letter__kind="attendance_warning").exists()
+    with pytest.raises(ValidationError, match="hold a review meeting"):
+        services.contract_terminate(actor=lead, contract=contract, reasons="x",
+                                    alternative_course="penalty_notice")
+    services.contact_record(actor=lead, contract=contract, kind="meeting", occurred_on=TODAY,
+                            parent_took_part=False, notes="Review meeting; parent absent")
+    services.contract_terminate(actor=lead, contract=contract,
+                                reasons="Not kept; no engagement at review",
+                                alternative_course="penalty_notice")
+    assert contract.state == State.TERMINATED
+    assert contract.get_alternative_course_display() == "Issue a penalty notice"
+
+
+def test_the_state_cannot_be_set_directly():
+    contract = Contract()
+    with pytest.raises(AttributeError):
+        contract.state = State.ACTIVE
+
+
+def test_only_services_call_transitions():
+    names = {name for name, member in vars(Contract).items() if hasattr(member, "_django_fsm")}
+    assert {"offer", "sign", "escalate"} <= names
+    root = Path(__file__).resolve().parents[2]
+    callers = []
+    for path in root.glob("*/**/*.py"):
+        if any(part in {".venv", "node_modules", "tests", "migrations"} for part in path.parts):
+            continue
+        if path.name in {"services.py", "models.py"} and path.parent.name == "contracts":
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                    and node.func.attr in names and node.func.attr != "complete"):
+                callers.append(f"{path.relative_to(root)}:{node.lineno} {node.func.attr}")
+    assert callers == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_simultaneous_offers_one_wins_the_other_is_told_and_one_letter_exists(world):
+    pupil, parent, lead = world
+    contract = make_contract(world)
+    url = reverse("contract-action", args=[contract.pk, "offer"])
+    form = {"meeting_on_0": str(MEETING["meeting_on"].day),
+            "meeting_on_1": str(MEETING["meeting_on"].month),
+            "meeting_on_2": str(MEETING["meeting_on"].year), "meeting_time": "10:30am",
+            "meeting_place": "School", "contact": "Sam",
+            "reply_by_0": str(MEETING["reply_by"].day),
+            "reply_by_1": str(MEETING["reply_by"].month),
+            "reply_by_2": str(MEETING["reply_by"].year), "method": "post"}
+    barrier = threading.Barrier(2)
+    responses = []
+
+    def request():
+        client = Client()
+        client.force_login(lead)
+        barrier.wait()
+        try:
+            responses.append(client.post(url, form))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=request) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    statuses = sorted(r.status_code for r in responses)
+    assert statuses == [200, 302]
+    refused = next(r for r in responses if r.status_code == 200).content.decode()
+    assert "changed by someone else" in refused or "only when the contract is draft" in refused
+    contract.refresh_from_db()
+    assert contract.state == State.OFFERED
+    assert IssuedLetter.objects.filter(kind="contract_invitation").count() == 1
