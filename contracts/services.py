@@ -202,6 +202,7 @@ def contract_sign(*, actor, contract: Contract, signatures: list[dict], method: 
     _require(contract, "sign", today=today)
     if not signatures:
         raise ValidationError({"signatures": "Record who signed"})
+    signatures = [{**signature, "signed_on": today.isoformat()} for signature in signatures]
     with transaction.atomic():
         contract.sign(on=today, signatures=signatures)
         _save_transition(contract)
