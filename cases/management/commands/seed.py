@@ -19,6 +19,7 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
+from cases import rules
 from cases.access import staff_grant_role
 from cases.identifiers import upn_check_letter
 from cases.models import (
@@ -43,6 +44,7 @@ from cases.models import (
     StaffRole,
     TimelineEvent,
 )
+from cases.policies import policy_for
 from cases.services import order_window_refresh
 
 DEMO_PASSWORD = "pact-demo-2026"
@@ -169,6 +171,7 @@ class Command(BaseCommand):
         # Running clocks, as recording those exclusions one by one would have started them.
         for pupil in Pupil.objects.filter(school__local_authority=la):
             order_window_refresh(pupil=pupil, actor=actor)
+        self.demo_contracts(schools[0], actor)
         # A little multi-agency work on the first school's most-excluded pupils.
         busiest = (
             Pupil.objects.filter(school=schools[0])
@@ -218,6 +221,47 @@ class Command(BaseCommand):
             )
             organisation = school if role in SCHOOL_ROLES else la
             staff_grant_role(user=user, role=role, organisation=organisation)
+
+    def demo_contracts(self, school: School, actor) -> None:
+        """A signed contract and an offered one, made through the services as staff would."""
+        from contracts import services as contracts
+
+        today = self.today
+        meeting = {"meeting_on": today + timedelta(days=7), "meeting_time": "10:30am",
+                   "meeting_place": "the school office", "contact": "Sam Okafor on 01632 960000",
+                   "reply_by": today + timedelta(days=5)}
+        policy = policy_for(school.local_authority)
+        eligible = [
+            pupil for pupil in Pupil.objects.filter(school=school).order_by("pk")
+            .prefetch_related("exclusions", "parent_links__parent")
+            if rules.behaviour_contract_eligibility(
+                policy=policy, exclusions=list(pupil.exclusions.all()),
+                looked_after=pupil.looked_after, today=today)
+        ]
+        for made, pupil in enumerate(eligible[:2]):
+            parents = [link.parent for link in pupil.parent_links.all()]
+            contract = contracts.contract_create(
+                actor=actor, pupil=pupil, kind="behaviour", parents=parents
+            )
+            contracts.contract_update_content(
+                actor=actor, contract=contract,
+                concerns="Disruption in lessons and two suspensions this year.",
+                aims=f"{pupil.first_name} stays in lessons and is not excluded again.",
+                objectives=f"{pupil.first_name} attends every lesson; daily report card; "
+                "form tutor",
+                support="A weekly call from the form tutor\nA place at the parenting group",
+                parent_requirements="Sign the report card each evening\nAttend the reviews",
+                starts_on=today, review_on=today + timedelta(days=42),
+                ends_on=today + timedelta(days=120),
+            )
+            contracts.contract_offer(actor=actor, contract=contract, letter_facts=meeting,
+                                     method="post")
+            if made == 0:
+                contracts.contract_sign(
+                    actor=actor, contract=contract, method="by_hand",
+                    signatures=[{"name": parents[0].full_name, "role": "parent"},
+                                {"name": "Helen Price", "role": "headteacher"}],
+                )
 
     def agencies_for(self, la: LocalAuthority) -> list[Agency]:
         names = {
