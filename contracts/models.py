@@ -192,6 +192,7 @@ class Contact(models.Model):
     notes = models.TextField(help_text="What was said, or what happened")
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                     related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["occurred_on", "pk"]

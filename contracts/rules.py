@@ -195,8 +195,12 @@ def actions(facts: ContractFacts) -> dict[str, Verdict]:
 
     terminate_checks = [_in_state(contract, RUNNING, "end it early")]
     if contract.kind == ContractKind.ATTENDANCE:
-        review = [c for c in facts.contacts if c.kind == "meeting"
-                  and contract.warned_on and c.occurred_on >= contract.warned_on]
+        warning = _latest_warning_breach(facts)
+        # A review meeting held after the warning: a meeting earlier the same day, recorded
+        # before the warning was decided, does not count.
+        review = [c for c in facts.contacts if c.kind == "meeting" and warning and (
+            c.occurred_on > contract.warned_on
+            or (c.occurred_on == contract.warned_on and c.recorded_at > warning.decided_at))]
         terminate_checks.append(Check(
             bool(review),
             f"Reviewed with the parent at the meeting of {day(review[-1].occurred_on)}." if review

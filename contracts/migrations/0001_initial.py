@@ -66,6 +66,7 @@ class Migration(migrations.Migration):
                 ('occurred_on', models.DateField()),
                 ('parent_took_part', models.BooleanField(help_text='Did the parent attend the meeting, or answer?')),
                 ('notes', models.TextField(help_text='What was said, or what happened')),
+                ('recorded_at', models.DateTimeField(auto_now_add=True)),
                 ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
                 ('contract', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='contacts', to='contracts.contract')),
             ],

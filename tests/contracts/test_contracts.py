@@ -268,3 +268,25 @@ def test_two_simultaneous_offers_one_wins_the_other_is_told_and_one_letter_exist
     contract.refresh_from_db()
     assert contract.state == State.OFFERED
     assert IssuedLetter.objects.filter(kind="contract_invitation").count() == 1
+
+
+def test_a_meeting_earlier_on_the_day_of_the_warning_is_not_the_review(world):
+    pupil, parent, lead = world
+    contract = services.contract_create(actor=lead, pupil=pupil, kind="attendance",
+                                        parents=[parent])
+    services.contract_update_content(
+        actor=lead, contract=contract, support="Lead practitioner", lead_practitioner="Jo",
+        parent_requirements="On time", starts_on=TODAY, review_on=TODAY + timedelta(days=40),
+        ends_on=TODAY + timedelta(days=100),
+    )
+    services.contract_offer(actor=lead, contract=contract, letter_facts=MEETING, method="post")
+    services.contact_record(actor=lead, contract=contract, kind="meeting", occurred_on=TODAY,
+                            parent_took_part=True, notes="Agreed this morning")
+    services.contract_sign(actor=lead, contract=contract, method="post",
+                           signatures=[{"name": parent.full_name, "role": "parent"}])
+    services.breach_record(actor=lead, contract=contract, occurred_on=TODAY,
+                           description="Absent all afternoon", explanation="",
+                           decision=Decision.UNSATISFACTORY, reply_by=TODAY + timedelta(days=7))
+    with pytest.raises(ValidationError, match="hold a review meeting"):
+        services.contract_terminate(actor=lead, contract=contract, reasons="x",
+                                    alternative_course="prosecution")
