@@ -4,6 +4,20 @@ from guardian.admin import GuardedModelAdmin
 from . import models
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """For evidence written by services only, each with a timeline event: operators read it
+    here and change nothing."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(models.LocalAuthority)
 class LocalAuthorityAdmin(GuardedModelAdmin):
     list_display = ["name", "code", "nation", "policy_name"]
@@ -116,21 +130,10 @@ class DocumentAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.TimelineEvent)
-class TimelineEventAdmin(admin.ModelAdmin):
-    """Read-only: the timeline is append-only evidence, written by services."""
-
+class TimelineEventAdmin(ReadOnlyAdmin):
     list_display = ["occurred_at", "pupil", "kind", "summary", "actor"]
     list_filter = ["kind"]
     list_select_related = ["pupil", "actor"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(models.TermDate)
@@ -140,18 +143,7 @@ class TermDateAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.Deadline)
-class DeadlineAdmin(admin.ModelAdmin):
-    """Read-only: deadlines are opened and closed by services, with timeline events."""
-
+class DeadlineAdmin(ReadOnlyAdmin):
     list_display = ["kind", "pupil", "school", "due_at", "status"]
     list_filter = ["kind", "status"]
     list_select_related = ["pupil", "school"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -10,6 +10,7 @@ from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -76,9 +77,10 @@ def pupil_search(request):
         paginator = Paginator(selectors.pupil_search(request.user, query=query), 25)
         page = paginator.get_page(request.GET.get("page"))
     may_add = selectors.schools_recordable_by(request.user).exists()
-    return render(
-        request, "cases/pupil_search.html", {"query": query, "page": page, "may_add": may_add}
-    )
+    return render(request, "cases/pupil_search.html", {
+        "query": query, "page": page, "may_add": may_add,
+        "query_string": urlencode({"q": query}) + "&",
+    })
 
 
 def pupil_add(request):

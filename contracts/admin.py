@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from letters.admin import ReadOnlyAdmin
+from cases.admin import ReadOnlyAdmin
 
 from . import models
 

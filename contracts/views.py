@@ -8,6 +8,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_POST
 
 from cases import selectors as case_selectors
@@ -93,7 +94,7 @@ def contract_list(request):
     schools = case_selectors.schools_visible_to(request.user).order_by("name")
     return render(request, "contracts/list.html", {
         "page": page, "filters": filters, "states": State.choices, "schools": schools,
-        "today": today,
+        "today": today, "query_string": urlencode(filters) + "&",
     })
 
 
