@@ -301,7 +301,6 @@ class Command(BaseCommand):
         parents = ParentCarer.objects.bulk_create(
             (
                 ParentCarer(
-                    title=rnd.choice(["Ms", "Mr", "Mrs", "Mx", ""]),
                     first_name=rnd.choice(PARENT_FIRST_NAMES),
                     last_name=pupil.last_name,
                     address=f"{rnd.randint(1, 200)} {rnd.choice(LAST_NAMES)} Road",
