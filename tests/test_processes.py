@@ -12,6 +12,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from datetime import date
 from pathlib import Path
 from urllib.parse import quote
 
@@ -20,12 +21,21 @@ import yaml
 from celery.result import EagerResult
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+from django.test import Client
+from django.urls import reverse
 
 from cases import services
 from cases.models import Document, StaffRole, TimelineEvent
 from cases.tasks import verify_document
 from config.celery import app as celery_app
-from tests.factories import LocalAuthorityFactory, PupilFactory, SchoolFactory, staff
+from letters import services as letter_services
+from tests.factories import (
+    LocalAuthorityFactory,
+    PupilFactory,
+    PupilParentFactory,
+    SchoolFactory,
+    staff,
+)
 
 pytestmark = pytest.mark.services
 
@@ -224,3 +234,32 @@ def test_one_beat_process_starts_with_the_static_schedule(process_env, start, se
     assert settings.CELERY_BEAT_SCHEDULE
     for name, entry in settings.CELERY_BEAT_SCHEDULE.items():
         assert entry["task"] in celery_app.tasks, f"{name} names an unknown task"
+
+
+def test_a_real_worker_issues_a_batch_of_letters_and_the_page_shows_progress(
+    process_env, start, jobs_on_the_broker
+):
+    school = SchoolFactory(local_authority=LocalAuthorityFactory())
+    lead = staff(StaffRole.SCHOOL_LEAD, school)
+    pupils = [PupilFactory(school=school) for _ in range(3)]
+    for pupil in pupils:
+        PupilParentFactory(pupil=pupil)
+    worker = start(compose_command("worker"), process_env)
+    today = date.today()
+    batch = letter_services.batch_request(
+        actor=lead, kind="contract_invitation", pupils=pupils, method="post",
+        facts={"meeting_on": today, "meeting_time": "10am", "meeting_place": "School",
+               "contact": "Office", "reply_by": today},
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and worker.running():
+        batch.refresh_from_db()
+        if batch.status == "done":
+            break
+        time.sleep(0.3)
+    assert batch.status == "done", worker.output()
+    assert batch.letters.count() == 3
+    client = Client()
+    client.force_login(lead)
+    page = client.get(reverse("letter-batch-detail", args=[batch.pk])).content.decode()
+    assert "3 of 3 issued" in page
