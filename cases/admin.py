@@ -5,8 +5,9 @@ from . import models
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
-    """For evidence written by services only, each with a timeline event: operators read it
-    here and change nothing."""
+    """For case records and evidence, written by services only, each with a timeline event:
+    operators read them here and change nothing. Organisations, roles, reason codes, agencies
+    and term dates stay editable."""
 
     def has_add_permission(self, request):
         return False
@@ -56,7 +57,7 @@ class PupilParentInline(admin.TabularInline):
 
 
 @admin.register(models.Pupil)
-class PupilAdmin(admin.ModelAdmin):
+class PupilAdmin(ReadOnlyAdmin):
     list_display = ["last_name", "first_name", "upn", "school", "looked_after"]
     list_select_related = ["school"]
     search_fields = ["last_name", "first_name", "upn"]
@@ -65,19 +66,19 @@ class PupilAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.ParentCarer)
-class ParentCarerAdmin(admin.ModelAdmin):
+class ParentCarerAdmin(ReadOnlyAdmin):
     list_display = ["last_name", "first_name", "preferred_language"]
     search_fields = ["last_name", "first_name", "email"]
 
 
 @admin.register(models.PupilParent)
-class PupilParentAdmin(admin.ModelAdmin):
+class PupilParentAdmin(ReadOnlyAdmin):
     list_display = ["pupil", "parent", "relationship", "parental_responsibility", "has_care"]
     raw_id_fields = ["pupil", "parent"]
 
 
 @admin.register(models.Exclusion)
-class ExclusionAdmin(admin.ModelAdmin):
+class ExclusionAdmin(ReadOnlyAdmin):
     list_display = ["pupil", "kind", "start_date", "school_days", "school"]
     list_filter = ["kind"]
     list_select_related = ["pupil", "school"]
@@ -92,7 +93,7 @@ class AgencyAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.AgencyInvolvement)
-class AgencyInvolvementAdmin(admin.ModelAdmin):
+class AgencyInvolvementAdmin(ReadOnlyAdmin):
     list_display = ["pupil", "agency", "key_worker", "started_on", "ended_on"]
     list_select_related = ["pupil", "agency"]
     raw_id_fields = ["pupil", "recorded_by"]
@@ -104,7 +105,7 @@ class MeetingActionInline(admin.TabularInline):
 
 
 @admin.register(models.MultiAgencyMeeting)
-class MultiAgencyMeetingAdmin(admin.ModelAdmin):
+class MultiAgencyMeetingAdmin(ReadOnlyAdmin):
     list_display = ["pupil", "held_on", "purpose"]
     list_select_related = ["pupil"]
     raw_id_fields = ["pupil", "recorded_by"]
@@ -112,21 +113,16 @@ class MultiAgencyMeetingAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.MeetingAction)
-class MeetingActionAdmin(admin.ModelAdmin):
+class MeetingActionAdmin(ReadOnlyAdmin):
     list_display = ["description", "owner", "due_on", "meeting"]
     raw_id_fields = ["meeting"]
 
 
 @admin.register(models.Document)
-class DocumentAdmin(admin.ModelAdmin):
+class DocumentAdmin(ReadOnlyAdmin):
     list_display = ["title", "pupil", "content_type", "size", "uploaded_at", "integrity_ok"]
     list_select_related = ["pupil"]
     raw_id_fields = ["pupil", "uploaded_by"]
-    readonly_fields = ["sha256", "size", "content_type", "original_name", "file"]
-
-    def has_delete_permission(self, request, obj=None):
-        # Evidence is never deleted.
-        return False
 
 
 @admin.register(models.TimelineEvent)

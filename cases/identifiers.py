@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 UPN_ALPHABET = "ABCDEFGHJKLMNPQRTUVWXYZ"
 UPN_LENGTH = 13
+DIGITS = "0123456789"
 
 
 @dataclass(frozen=True)
@@ -23,7 +24,7 @@ def upn_check_letter(body: str) -> str:
     """The check letter for the twelve characters that follow it."""
     total = 0
     for weight, char in enumerate(body, start=2):
-        if char.isdigit():
+        if char in DIGITS:
             total += int(char) * weight
         else:
             total += UPN_ALPHABET.index(char) * weight
@@ -37,10 +38,10 @@ def check_upn(value: str) -> UpnCheck:
     check, body = upn[0], upn[1:]
     if check not in UPN_ALPHABET:
         return UpnCheck(False, False, "A UPN starts with a check letter (not I, O or S).")
-    if not body[:-1].isdigit():
+    if not all(char in DIGITS for char in body[:-1]):
         return UpnCheck(False, False, "Characters 2 to 12 of a UPN must be digits.")
     last = body[-1]
-    temporary = not last.isdigit()
+    temporary = last not in DIGITS
     if temporary and last not in UPN_ALPHABET:
         return UpnCheck(
             False, True, "A temporary UPN ends in a letter other than I, O or S."

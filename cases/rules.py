@@ -324,6 +324,25 @@ ORDER_EVIDENCE = {
 }
 
 
+def order_candidates(
+    *, policy: Policy, exclusions: Sequence[ExclusionFacts]
+) -> list[ExclusionFacts]:
+    """The exclusions that can be grounds for an order under the policy."""
+    if policy.order_needs_serious_misbehaviour:
+        return [e for e in exclusions if e.serious_misbehaviour]
+    return list(exclusions)
+
+
+def order_window_anchor(
+    *, policy: Policy, grounds_met_on: date, contract_signed_on: date | None
+) -> tuple[date, str]:
+    """What the order application window runs from: the contract's signing where the policy
+    says so and a contract is in place (seed 000 §13), else the latest exclusion."""
+    if policy.order_window_from_contract and contract_signed_on:
+        return contract_signed_on, f"the contract signed on {day(contract_signed_on)}"
+    return grounds_met_on, f"the latest exclusion, on {day(grounds_met_on)}"
+
+
 def order_application_eligibility(
     *,
     policy: Policy,
@@ -335,10 +354,7 @@ def order_application_eligibility(
 ) -> Verdict:
     """Whether the LA may apply to the magistrates' court for a parenting order now
     (ASBA 2003 s.20; seed 000 §11-13). Only the LA applies: a school asks the LA."""
-    candidates = (
-        [e for e in exclusions if e.serious_misbehaviour]
-        if policy.order_needs_serious_misbehaviour else list(exclusions)
-    )
+    candidates = order_candidates(policy=policy, exclusions=exclusions)
     grounds = latest_grounds(
         candidates,
         two_suspensions=policy.order_needs_two_suspensions,
@@ -383,12 +399,9 @@ def order_application_eligibility(
     else:
         checks.append(Check(True, f"The statutory exclusion process ended on {day(ended_on)}."))
 
-    if policy.order_window_from_contract and contract_signed_on:
-        anchor = contract_signed_on
-        anchor_text = f"the contract signed on {day(anchor)}"
-    else:
-        anchor = grounds.met_on
-        anchor_text = f"the latest exclusion, on {day(anchor)}"
+    anchor, anchor_text = order_window_anchor(
+        policy=policy, grounds_met_on=grounds.met_on, contract_signed_on=contract_signed_on
+    )
     closes = add_months(anchor, policy.order_window_months)
     checks.append(Check(
         today <= closes,

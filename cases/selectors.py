@@ -23,6 +23,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, ExtractDay, ExtractMonth, ExtractYear, Lag
 from django.http import Http404
+from django.utils import timezone
 
 from letters.models import IssuedLetter
 
@@ -302,8 +303,10 @@ def pupil_eligibility(user, *, pupil_id: int, today: date) -> Eligibility:
             today=today,
         )),
         Measure("Parenting order application (by the LA)", rules.order_application_eligibility(
-            policy=policy, exclusions=exclusions, today=today, contract_signed_on=None,
-            evidence=evidence_held(pupil), final_warning_issued_on=None,
+            policy=policy, exclusions=exclusions, today=today,
+            contract_signed_on=behaviour_contract_signed_on(pupil),
+            evidence=evidence_held(pupil),
+            final_warning_issued_on=final_warning_issued_on(pupil),
         )),
     ]
     conduct = [
@@ -397,6 +400,28 @@ def deadlines_for(user, *, now: datetime, pupil: Pupil | None = None) -> Deadlin
         overdue=[d for d in listed if d.due_at < now],
         due_soon=[d for d in listed if d.due_at >= now],
     )
+
+
+def behaviour_contract_signed_on(pupil: Pupil) -> date | None:
+    """When the behaviour contract in place was signed: the order window can run from it."""
+    # Imported here: contracts builds on the case file, not the other way round.
+    from contracts.models import Contract, ContractKind, State
+
+    return (
+        Contract.objects.filter(
+            pupil=pupil, kind=ContractKind.BEHAVIOUR,
+            state__in=[State.ACTIVE, State.UNDER_REVIEW, State.WARNED, State.ESCALATED],
+        )
+        .order_by("-signed_on").values_list("signed_on", flat=True).first()
+    )
+
+
+def final_warning_issued_on(pupil: Pupil) -> date | None:
+    issued = (
+        IssuedLetter.objects.filter(pupil=pupil, kind="final_warning")
+        .order_by("-issued_at").values_list("issued_at", flat=True).first()
+    )
+    return timezone.localtime(issued).date() if issued else None
 
 
 def open_deadline(*, pupil: Pupil, kind: str) -> Deadline | None:

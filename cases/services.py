@@ -495,20 +495,22 @@ def deadline_close(*, deadline: Deadline, status: str, actor, reason: str) -> bo
 
 
 def order_window_refresh(*, pupil: Pupil, actor) -> Deadline | None:
-    """Keep the pupil's parenting order window running from the latest grounds: 6 months (by
-    the LA's policy) from the latest qualifying exclusion. A later exclusion moves it on."""
+    """Keep the pupil's parenting order window where the rule puts it: 6 months (by the LA's
+    policy) from the latest grounds, or from the signing of the contract in place where the
+    policy counts from that. The same anchor as rules.order_application_eligibility."""
     policy = policy_for(pupil.school.local_authority)
-    exclusions = list(pupil.exclusions.all())
-    if policy.order_needs_serious_misbehaviour:
-        exclusions = [e for e in exclusions if e.serious_misbehaviour]
     grounds = rules.latest_grounds(
-        exclusions,
+        rules.order_candidates(policy=policy, exclusions=list(pupil.exclusions.all())),
         two_suspensions=policy.order_needs_two_suspensions,
         window_months=policy.suspension_window_months,
     )
     if grounds is None:
         return None
-    closes = rules.order_window_closes(policy=policy, anchor=grounds.met_on)
+    anchor, anchor_text = rules.order_window_anchor(
+        policy=policy, grounds_met_on=grounds.met_on,
+        contract_signed_on=selectors.behaviour_contract_signed_on(pupil),
+    )
+    closes = rules.order_window_closes(policy=policy, anchor=anchor)
     if closes < timezone.localdate():
         return None
     due_at = end_of_day(closes)
@@ -520,11 +522,11 @@ def order_window_refresh(*, pupil: Pupil, actor) -> Deadline | None:
     if current:
         deadline_close(
             deadline=current, status=Deadline.Status.CANCELLED, actor=actor,
-            reason=f"replaced: later grounds move the window to {closes:%-d %B %Y}",
+            reason=f"replaced: the window now runs from {anchor_text}, to {closes:%-d %B %Y}",
         )
     return deadline_open(
         pupil=pupil, kind=DeadlineKind.ORDER_WINDOW, due_at=due_at, actor=actor,
-        started_by=f"Grounds met on {grounds.met_on:%-d %B %Y}: {grounds.text}",
+        started_by=f"Runs from {anchor_text} ({grounds.text})",
     )
 
 

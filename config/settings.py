@@ -135,6 +135,12 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_ENABLED = env_flag("AXES_ENABLED", default=True)
+# Behind a reverse proxy the client's address is in X-Forwarded-For; without this, every
+# sign-in would come from the proxy and lockouts would fall on the username alone.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "1" if PRODUCTION else "0"))
+if TRUSTED_PROXY_COUNT:
+    AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
 
 # Sessions in the database; idle timeout 30 minutes, absolute lifetime 12 hours
 # (OWASP ASVS 5.0 V7.3). The idle clock is kept by cases.middleware.SessionTimeoutMiddleware.
@@ -215,6 +221,10 @@ CELERY_BEAT_SCHEDULE = {
     "complete-due-contracts-daily": {
         "task": "contracts.tasks.complete_due_contracts",
         "schedule": timedelta(days=1),
+    },
+    "requeue-waiting-letter-batches": {
+        "task": "letters.tasks.requeue_waiting_batches",
+        "schedule": timedelta(minutes=10),
     },
     "lapse-deadlines-hourly": {
         "task": "cases.tasks.lapse_deadlines",

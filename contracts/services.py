@@ -20,7 +20,6 @@ from cases.models import (
     Pupil,
     TimelineEvent,
 )
-from cases.policies import policy_for
 from letters import services as letter_services
 from letters.models import LetterKind
 
@@ -73,13 +72,21 @@ def _save_transition(contract: Contract) -> None:
 
 
 def _issue(contract: Contract, actor, *, kind: str, facts: dict, method: str, step: str):
-    parents = list(contract.parents.all())
-    letter = letter_services.letter_issue(actor=actor, draft=letter_services.Draft(
-        pupil=contract.pupil, kind=kind, recipients=parents, method=method, facts=facts,
-        language=letter_services.language_for(contract.pupil, parents),
-    ))
-    ContractLetter.objects.create(contract=contract, letter=letter, step=step)
-    return letter
+    """The step's letter to the contract's parents: one a household, for parents who live
+    apart. Returns the first."""
+    households: dict[tuple[str, str], list[ParentCarer]] = {}
+    for parent in contract.parents.order_by("pk"):
+        home = (parent.address.strip(), parent.postcode.strip())
+        households.setdefault(home, []).append(parent)
+    letters = []
+    for parents in households.values():
+        letter = letter_services.letter_issue(actor=actor, draft=letter_services.Draft(
+            pupil=contract.pupil, kind=kind, recipients=parents, method=method, facts=facts,
+            language=letter_services.language_for(contract.pupil, parents),
+        ))
+        ContractLetter.objects.create(contract=contract, letter=letter, step=step)
+        letters.append(letter)
+    return letters[0]
 
 
 def _notify(contract: Contract, kind: str, summary: str, dated: date) -> None:
@@ -134,10 +141,28 @@ def contract_update_content(*, actor, contract: Contract, **content) -> Contract
     }
     if not changes:
         return contract
+    if contract.signed_on and "starts_on" in changes:
+        raise ValidationError({"starts_on": "A signed contract's start date cannot change: it "
+                                            "is part of what the parents signed"})
+    ends_on = content.get("ends_on")
+    if contract.signed_on and ends_on and ends_on < timezone.localdate():
+        raise ValidationError({"ends_on": "The end date cannot be in the past"})
     with transaction.atomic():
         for name, value in content.items():
             setattr(contract, name, value)
         _save_transition(contract)
+        if contract.signed_on:
+            # A review that moves the review or end date moves their clocks with it.
+            for name, kind in (("review_on", DeadlineKind.CONTRACT_REVIEW),
+                               ("ends_on", DeadlineKind.CONTRACT_END)):
+                if name in changes and getattr(contract, name):
+                    moved_to = getattr(contract, name)
+                    _close_clocks(contract, actor, status=Deadline.Status.CANCELLED,
+                                  reason=f"moved at review to {moved_to:%-d %B %Y}",
+                                  kinds=[kind])
+                    _open_clock(contract, actor, kind=kind, due=getattr(contract, name),
+                                started_by=f"Changed at review on "
+                                           f"{timezone.localdate():%-d %B %Y}")
         # The earlier wording stays on the timeline: nothing is overwritten unseen.
         _record(contract, actor, f"Contract content changed: {', '.join(changes)}",
                 changes=changes)
@@ -219,28 +244,9 @@ def contract_sign(*, actor, contract: Contract, signatures: list[dict], method: 
         _open_clock(contract, actor, kind=DeadlineKind.CONTRACT_END, due=contract.ends_on,
                     started_by=f"Contract signed on {today:%-d %B %Y}")
         if contract.kind == ContractKind.BEHAVIOUR:
-            _restart_order_window(contract, actor, signed_on=today)
+            # Where the policy counts the order window from the signing, it restarts today.
+            case_services.order_window_refresh(pupil=contract.pupil, actor=actor)
     return contract
-
-
-def _restart_order_window(contract: Contract, actor, *, signed_on: date) -> None:
-    """Where the LA's policy counts the order window from the contract's signing, the window
-    runs 6 months from today."""
-    policy = policy_for(contract.school.local_authority)
-    if not policy.order_window_from_contract:
-        return
-    closes = case_services.rules.order_window_closes(policy=policy, anchor=signed_on)
-    for window in Deadline.objects.filter(pupil=contract.pupil, kind=DeadlineKind.ORDER_WINDOW,
-                                          status=Deadline.Status.OPEN):
-        case_services.deadline_close(
-            deadline=window, status=Deadline.Status.CANCELLED, actor=actor,
-            reason=f"replaced: the contract signed on {signed_on:%-d %B %Y} restarts it",
-        )
-    case_services.deadline_open(
-        pupil=contract.pupil, kind=DeadlineKind.ORDER_WINDOW, actor=actor,
-        due_at=case_services.end_of_day(closes),
-        started_by=f"Parenting contract signed on {signed_on:%-d %B %Y}",
-    )
 
 
 def _contract_letter(contract: Contract) -> str:
@@ -308,10 +314,13 @@ def breach_record(
     verdict = rules.decisions_open(facts)[decision]
     if not verdict:
         raise ValidationError({"decision": list(verdict.reasons)})
+    if occurred_on > today or (contract.signed_on and occurred_on < contract.signed_on):
+        raise ValidationError({"occurred_on": f"The breach must be between the signing, on "
+                                              f"{contract.signed_on:%-d %B %Y}, and today"})
     if exclusion and exclusion.pupil_id != contract.pupil_id:
         raise ValidationError({"exclusion": "Select one of this pupil's exclusions"})
-    if decision == Decision.UNSATISFACTORY and not reply_by:
-        raise ValidationError({"reply_by": "Enter the date the parent should reply by"})
+    if decision == Decision.UNSATISFACTORY and not (reply_by and reply_by > today):
+        raise ValidationError({"reply_by": "Enter a date after today for the parent to reply by"})
     with transaction.atomic():
         letter = None
         if decision == Decision.NO_FAULT:
@@ -365,6 +374,8 @@ def contract_amend(*, actor, contract: Contract, review_on: date, summary: str) 
     _require(contract, "amend", today=timezone.localdate())
     if contract.ends_on and review_on > contract.ends_on:
         raise ValidationError({"review_on": "The next review must be by the end date"})
+    if review_on < timezone.localdate():
+        raise ValidationError({"review_on": "The next review date cannot be in the past"})
     with transaction.atomic():
         previous = contract.review_on
         contract.amend()

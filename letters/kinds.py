@@ -125,3 +125,13 @@ def derived_dates(
     if kind == LetterKind.FINAL_WARNING:
         derived["order_window_closes"] = order_window_closes
     return derived
+
+
+# Letters that are a contract's step: issued from the contract's page, as the step happens,
+# so the letter and the contract's state never disagree.
+CONTRACT_STEP_LETTERS = frozenset({
+    LetterKind.CONTRACT_INVITATION, LetterKind.PARENTING_CONTRACT,
+    LetterKind.ATTENDANCE_CONTRACT, LetterKind.FORMAL_WARNING, LetterKind.ATTENDANCE_WARNING,
+})
+CONTRACT_STEP_REASON = ("Issued from the contract's page, at its step (offer, signing or a "
+                        "breach), so the contract records it.")

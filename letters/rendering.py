@@ -68,8 +68,11 @@ ENGINE = LetterEngine()
 # web, or HTML that fetches or runs something.
 _REFUSED_PATTERNS = [
     (re.compile(r"\b(file|https?|ftp|data)\s*:", re.I), "a file or web address ({})"),
-    (re.compile(r"<\s*(img|link|script|style|iframe|object|embed|base|svg)\b", re.I),
+    (re.compile(r"<\s*(img|link|script|style|iframe|frame|object|embed|base|svg|video|audio"
+                r"|source|track|picture|input|form|meta|applet|portal)\b", re.I),
      "an HTML element that loads or runs something ({})"),
+    (re.compile(r"\b(src|srcset|href|poster|action|formaction|background|data|ping)\s*=", re.I),
+     "an address in an attribute ({})"),
     (re.compile(r"\burl\s*\(", re.I), "a stylesheet address ({})"),
     (re.compile(r"\bstyle\s*=", re.I), "inline styling ({})"),
 ]
@@ -84,7 +87,9 @@ def template_problems(body: str, *, names: set[str]) -> list[str]:
     loop_names: set[str] = set()
     for token in Lexer(body).tokenize():
         words = token.split_contents() if token.token_type != TokenType.TEXT else []
-        if token.token_type == TokenType.BLOCK:
+        if token.token_type == TokenType.BLOCK and not words:
+            problems.append(f"An empty {{% %}} on line {token.lineno}.")
+        elif token.token_type == TokenType.BLOCK:
             if words[0] not in ALLOWED_BLOCK_WORDS:
                 problems.append(
                     f"{{% {words[0]} %}} is not allowed in letters (line {token.lineno}): "

@@ -268,8 +268,9 @@ def template_save(
 
 def batch_request(*, actor, kind: str, pupils: list[Pupil], facts: dict,
                   method: str) -> LetterBatch:
-    for pupil in pupils:
-        _require_recorder(actor, pupil)
+    recordable = set(case_selectors.schools_recordable_by(actor).values_list("pk", flat=True))
+    if any(pupil.school_id not in recordable for pupil in pupils):
+        raise PermissionDenied("Your role cannot write letters for every one of these pupils.")
     with transaction.atomic():
         batch = LetterBatch.objects.create(
             kind=kind, facts=_json_facts(facts), method=method, requested_by=actor,
@@ -278,8 +279,19 @@ def batch_request(*, actor, kind: str, pupils: list[Pupil], facts: dict,
         batch.pupils.set(pupils)
         from .tasks import issue_batch
 
-        transaction.on_commit(lambda: issue_batch.delay(batch.pk))
+        # If the broker is down, the page still answers: the batch waits, queued, and the
+        # sweeper (letters.tasks.requeue_waiting_batches) sends it when the broker is back.
+        transaction.on_commit(lambda: issue_batch.delay(batch.pk), robust=True)
     return batch
+
+
+def batches_requeue(*, older_than) -> list[int]:
+    """The batches still waiting or unfinished since before `older_than`: safe to send again,
+    as running a batch twice issues each letter once."""
+    return list(LetterBatch.objects.filter(
+        status__in=[LetterBatch.Status.QUEUED, LetterBatch.Status.RUNNING],
+        requested_at__lt=older_than,
+    ).values_list("pk", flat=True))
 
 
 def batch_run(*, batch_id: int) -> LetterBatch:

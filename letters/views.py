@@ -8,11 +8,17 @@ from django.views.decorators.http import require_GET
 
 from cases import selectors as case_selectors
 
-from . import selectors, services
+from . import kinds, selectors, services
 from .forms import BatchForm, LetterForm, TemplateForm
 from .models import LetterKind, LetterLanguage
 
-PREVIEW_BASE = '<base href="/static/letters/">'
+# The preview shows the letter's own HTML in a sandboxed frame; its policy lets it load the
+# letters' stylesheet and nothing else, whatever a template contains.
+PREVIEW_HEAD = (
+    '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
+    'style-src \'self\' \'unsafe-inline\'">'
+    '<base href="/static/letters/">'
+)
 
 
 def _pupil_to_write_for(request, pupil_id: int):
@@ -33,13 +39,20 @@ def _pdf_response(pdf: bytes, filename: str, *, attachment: bool) -> HttpRespons
 
 def letter_kinds(request, pupil_id: int):
     pupil = _pupil_to_write_for(request, pupil_id)
-    return render(request, "letters/kinds.html", {"pupil": pupil, "kinds": LetterKind.choices})
+    letter_kinds = [
+        (value, label, kinds.CONTRACT_STEP_REASON if value in kinds.CONTRACT_STEP_LETTERS
+         else "")
+        for value, label in LetterKind.choices
+    ]
+    return render(request, "letters/kinds.html", {"pupil": pupil, "kinds": letter_kinds})
 
 
 def letter_new(request, pupil_id: int, kind: str):
     if kind not in LetterKind.values:
         raise Http404("No such kind of letter")
     pupil = _pupil_to_write_for(request, pupil_id)
+    if kind in kinds.CONTRACT_STEP_LETTERS:
+        raise PermissionDenied(kinds.CONTRACT_STEP_REASON)
     parents = case_selectors.parents_of(pupil)
     household = services.household_of(pupil)
     form = LetterForm(
@@ -67,7 +80,7 @@ def letter_new(request, pupil_id: int, kind: str):
         else:
             if action == "preview-pdf":
                 return _pdf_response(composed.rendered.pdf, "preview.pdf", attachment=False)
-            preview = composed.rendered.html.replace("<head>", "<head>" + PREVIEW_BASE, 1)
+            preview = composed.rendered.html.replace("<head>", "<head>" + PREVIEW_HEAD, 1)
             if composed.rendered.refused:
                 form.add_error(None, "Pact did not load: " + ", ".join(composed.rendered.refused))
     return render(request, "letters/letter_form.html", {

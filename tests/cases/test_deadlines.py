@@ -61,7 +61,7 @@ def test_a_later_exclusion_moves_the_window_and_records_why(beds_pupil):
         "cancelled", "open",
     ]
     closed = beds_pupil.timeline.get(kind=TimelineEvent.Kind.DEADLINE_CLOSED)
-    assert "replaced: later grounds move the window" in closed.summary
+    assert "replaced: the window now runs from the latest exclusion" in closed.summary
 
 
 def test_an_exclusion_without_serious_misbehaviour_opens_no_window_in_bedfordshire(beds_pupil):

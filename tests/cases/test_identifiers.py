@@ -42,3 +42,8 @@ def test_it_rejects_an_invalid_upn_and_says_why(upn, reason):
 
 def test_the_mismatch_message_names_the_expected_letter():
     assert "starts with H" in check_upn("A801200001001").reason
+
+
+def test_a_upn_with_other_numerals_is_refused_not_crashed_on():
+    assert not check_upn("H80120000100²").valid
+    assert not check_upn("H8012000010٠1").valid

@@ -1,6 +1,7 @@
 import ast
 import threading
 from datetime import date, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -10,8 +11,15 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from cases.models import Deadline, DeadlineKind, LocalPolicy, StaffRole, TimelineEvent
-from cases.services import meeting_record
+from cases.models import (
+    Deadline,
+    DeadlineKind,
+    ExclusionReason,
+    LocalPolicy,
+    StaffRole,
+    TimelineEvent,
+)
+from cases.services import exclusion_record, meeting_record
 from contracts import services
 from contracts.models import Contract, ContractKind, Decision, Notification, State
 from letters.models import IssuedLetter
@@ -108,7 +116,7 @@ def test_signing_tells_the_la_starts_the_clocks_and_archives_the_contract(world)
     assert set(clocks.values_list("kind", flat=True)) == {
         DeadlineKind.CONTRACT_REVIEW, DeadlineKind.CONTRACT_END, DeadlineKind.ORDER_WINDOW}
     window = clocks.get(kind=DeadlineKind.ORDER_WINDOW)
-    assert "Parenting contract signed" in window.started_by
+    assert window.started_by.startswith("Runs from the contract signed on")
     kinds = set(contract.letters.values_list("letter__kind", flat=True))
     assert kinds == {"contract_invitation", "parenting_contract"}
 
@@ -290,3 +298,59 @@ def test_a_meeting_earlier_on_the_day_of_the_warning_is_not_the_review(world):
     with pytest.raises(ValidationError, match="hold a review meeting"):
         services.contract_terminate(actor=lead, contract=contract, reasons="x",
                                     alternative_course="prosecution")
+
+
+def test_a_later_recorded_exclusion_does_not_move_a_window_that_runs_from_the_signing(world):
+    pupil, _, lead = world
+    signed(world)
+    window = Deadline.objects.get(pupil=pupil, kind=DeadlineKind.ORDER_WINDOW, status="open")
+
+    exclusion_record(actor=lead, pupil=pupil, kind="suspension",
+                     start_date=TODAY - timedelta(days=2), school_days=Decimal(1),
+                     reasons=list(ExclusionReason.objects.filter(code="DB")),
+                     serious_misbehaviour=True)
+    assert Deadline.objects.get(pupil=pupil, kind=DeadlineKind.ORDER_WINDOW,
+                                status="open") == window
+
+
+def test_parents_who_live_apart_each_get_the_letter(world):
+    pupil, parent, lead = world
+    parent.address, parent.postcode = "1 North Road", "ZZ1 1ZZ"
+    parent.save()
+    other = PupilParentFactory(pupil=pupil, parent__address="9 South Road",
+                               parent__postcode="ZZ9 9ZZ").parent
+    contract = services.contract_create(actor=lead, pupil=pupil, kind="behaviour",
+                                        parents=[parent, other])
+    services.contract_update_content(actor=lead, contract=contract, **CONTENT)
+    services.contract_offer(actor=lead, contract=contract, letter_facts=MEETING, method="post")
+    letters = IssuedLetter.objects.filter(kind="contract_invitation")
+    assert letters.count() == 2
+    assert {tuple(r["postcode"] for r in letter.addressed_to) for letter in letters} == {
+        ("ZZ1 1ZZ",), ("ZZ9 9ZZ",)}
+
+
+def test_a_review_moves_the_clocks_but_never_the_signed_start(world):
+    _, _, lead = world
+    contract = signed(world)
+    services.contract_start_review(actor=lead, contract=contract, reason="Scheduled")
+    with pytest.raises(ValidationError, match="start date cannot change"):
+        services.contract_update_content(actor=lead, contract=contract,
+                                         starts_on=TODAY - timedelta(days=30))
+    later = TODAY + timedelta(days=200)
+    services.contract_update_content(actor=lead, contract=contract, ends_on=later)
+    end = Deadline.objects.get(pupil=contract.pupil, kind=DeadlineKind.CONTRACT_END,
+                               status="open")
+    assert timezone.localtime(end.due_at).date() == later
+
+
+def test_a_breach_must_fall_between_the_signing_and_today(world):
+    _, _, lead = world
+    contract = signed(world)
+    with pytest.raises(ValidationError, match="between the signing"):
+        services.breach_record(actor=lead, contract=contract,
+                               occurred_on=TODAY + timedelta(days=1), description="x",
+                               explanation="", decision=Decision.REASONABLE)
+    with pytest.raises(ValidationError, match="after today"):
+        services.breach_record(actor=lead, contract=contract, occurred_on=TODAY,
+                               description="x", explanation="",
+                               decision=Decision.UNSATISFACTORY, reply_by=TODAY)

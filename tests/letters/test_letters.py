@@ -1,7 +1,7 @@
 import io
 import socket
 import subprocess
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -10,10 +10,11 @@ from django.db import DatabaseError, connection, transaction
 from django.template import TemplateSyntaxError
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from pypdf import PdfReader
 
 from cases.models import Deadline, DeadlineKind, LocalPolicy, Nation, StaffRole, TimelineEvent
-from letters import kinds, rendering, services
+from letters import kinds, rendering, selectors, services
 from letters.models import IssuedLetter, LetterBatch, LetterKind, LetterTemplate
 from tests.factories import (
     LocalAuthorityFactory,
@@ -379,3 +380,68 @@ def test_a_batch_issues_one_letter_per_pupil_however_often_it_runs(case):
     client.force_login(lead)
     body = client.get(reverse("letter-batch-detail", args=[batch.pk])).content.decode()
     assert "2 of 3 issued" in body
+
+
+@pytest.mark.parametrize(
+    ("body", "told"),
+    [
+        ('<video poster="//evil.example/x.png"></video>', "loads or runs something"),
+        ('<meta http-equiv="refresh" content="0;url=//evil.example/">', "loads or runs"),
+        ('<p><a href="//evil.example/">x</a></p>', "an address in an attribute"),
+        ("<p>{% %}</p>", "An empty {% %}"),
+    ],
+)
+def test_more_ways_to_reach_out_are_refused(body, told):
+    problems = rendering.template_problems(body, names=selectors.TEMPLATE_NAMES)
+    assert any(told in problem for problem in problems)
+
+
+def test_contract_step_letters_are_only_issued_from_the_contract(case, client):
+    pupil, _, lead = case
+    client.force_login(lead)
+    response = client.get(reverse("letter-new", args=[pupil.pk, "formal_warning"]))
+    assert response.status_code == 403
+    assert "Issued from the contract" in response.content.decode()
+    kinds_page = client.get(reverse("letter-kinds", args=[pupil.pk])).content.decode()
+    assert "From the contract" in kinds_page
+
+
+def test_the_eligibility_page_knows_a_final_warning_was_issued(case):
+    from cases.selectors import pupil_eligibility
+
+    pupil, _, lead = case
+    services.letter_issue(actor=lead, draft=draft(case, "final_warning"))
+    eligibility = pupil_eligibility(lead, pupil_id=pupil.pk, today=date.today())
+    order = next(m for m in eligibility.measures if m.name.startswith("Parenting order"))
+    assert "No final warning letter has been issued to the parent." not in [
+        check.text for check in order.verdict.checks]
+
+
+def test_a_batch_asked_for_while_the_broker_is_down_waits_and_is_sent_later(
+    case, monkeypatch, django_capture_on_commit_callbacks
+):
+    from kombu.exceptions import OperationalError
+
+    from letters import tasks
+
+    pupil, _, lead = case
+    sent = []
+
+    def broker_down(batch_id):
+        raise OperationalError("Connection refused")
+
+    monkeypatch.setattr(tasks.issue_batch, "delay", broker_down)
+    with django_capture_on_commit_callbacks(execute=True):
+        batch = services.batch_request(
+            actor=lead, kind="contract_invitation", pupils=[pupil], method="post",
+            facts={k: v for k, v in facts_for("contract_invitation").items()},
+        )
+    batch.refresh_from_db()
+    assert batch.status == "queued"
+    monkeypatch.setattr(tasks.issue_batch, "delay", sent.append)
+    assert services.batches_requeue(older_than=timezone.now()) == [batch.pk]
+    assert tasks.requeue_waiting_batches() == 0  # not yet 10 minutes old
+    LetterBatch.objects.filter(pk=batch.pk).update(
+        requested_at=timezone.now() - timedelta(minutes=11))
+    assert tasks.requeue_waiting_batches() == 1
+    assert sent == [batch.pk]
