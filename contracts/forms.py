@@ -64,6 +64,7 @@ class ContentForm(forms.Form):
     translation = _text("Translation provided, if any", required=False,
                         help_text="The language, if the contract was translated")
     copies_to = _text("Copies given to", required=False, rows=3, help_text="One party a line")
+    revision = forms.IntegerField(widget=forms.HiddenInput)
 
     def __init__(self, *args, kind: str, **kwargs):
         super().__init__(*args, **kwargs)

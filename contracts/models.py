@@ -89,6 +89,8 @@ class Contract(ConcurrentTransitionMixin, models.Model):
     alternative_course = models.CharField(
         max_length=20, choices=AlternativeCourse.choices, blank=True
     )
+    # Counts changes to the content, so an edit made on an out-of-date page is refused.
+    revision = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

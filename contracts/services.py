@@ -129,7 +129,11 @@ def contract_create(*, actor, pupil: Pupil, kind: str, parents: list[ParentCarer
     return contract
 
 
-def contract_update_content(*, actor, contract: Contract, **content) -> Contract:
+def contract_update_content(
+    *, actor, contract: Contract, revision: int | None = None, **content
+) -> Contract:
+    """Change the content. `revision` is the one the editor saw: if someone else has changed
+    the content since, nothing is saved and the editor is told."""
     _require_recorder(actor, contract)
     _require(contract, "edit", today=timezone.localdate())
     unknown = set(content) - set(CONTENT_FIELDS)
@@ -148,8 +152,13 @@ def contract_update_content(*, actor, contract: Contract, **content) -> Contract
     if contract.signed_on and ends_on and ends_on < timezone.localdate():
         raise ValidationError({"ends_on": "The end date cannot be in the past"})
     with transaction.atomic():
+        current = Contract.objects.select_for_update().values_list("revision", flat=True).get(
+            pk=contract.pk)
+        if revision is not None and revision != current:
+            raise ValidationError(CHANGED_ELSEWHERE)
         for name, value in content.items():
             setattr(contract, name, value)
+        contract.revision = current + 1
         _save_transition(contract)
         if contract.signed_on:
             # A review that moves the review or end date moves their clocks with it.

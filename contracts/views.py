@@ -28,7 +28,7 @@ class Step:
 def _form_kwargs(contract, action):
     if action == "edit":
         return {"kind": contract.kind, "initial": {
-            name: getattr(contract, name) for name in services.CONTENT_FIELDS}}
+            name: getattr(contract, name) for name in (*services.CONTENT_FIELDS, "revision")}}
     if action == "consult":
         return {"agencies": case_selectors.agencies_for_pupil(contract.pupil)}
     if action == "breach":

@@ -31,6 +31,8 @@ def field_anchor(bound_field) -> str:
 @register.simple_tag
 def govuk_field(bound_field, label_class: str = "govuk-label", width: str = ""):
     widget = bound_field.field.widget
+    if widget.is_hidden:
+        return str(bound_field)
     template_name = next(
         (name for kind, name in _TEMPLATES if isinstance(widget, kind)), "govuk/fields/input.html"
     )

@@ -71,3 +71,13 @@ def sign_in(page: Page, user) -> None:
     page.get_by_label("Username").fill(user.username)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
+
+
+def serious_accessibility_problems(page: Page) -> list[str]:
+    """What axe-core finds of critical or serious impact on the page as it stands."""
+    page.add_script_tag(path=str(AXE))
+    return page.evaluate(
+        """async () => (await axe.run()).violations
+            .filter(v => v.impact === "critical" || v.impact === "serious")
+            .map(v => v.id + ": " + v.help)"""
+    )

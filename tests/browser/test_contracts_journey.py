@@ -8,7 +8,7 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from cases.models import LocalPolicy, StaffRole
-from tests.browser.conftest import PASSWORD, sign_in
+from tests.browser.conftest import PASSWORD, serious_accessibility_problems, sign_in
 from tests.factories import (
     ExclusionFactory,
     LocalAuthorityFactory,
@@ -258,6 +258,10 @@ def test_a_school_lead_takes_a_contract_from_offer_to_escalation_and_the_la_offi
     expect(page.locator("#notifications")).to_contain_text("Contract issued")
     expect(page.locator("#notifications")).to_contain_text(
         f"{BEHAVIOUR} for {pupil.full_name} signed on {today:%-d %B %Y}")
+    assert serious_accessibility_problems(page) == []
+    page.locator("#escalations").get_by_role("link", name=pupil.full_name).click()
+    expect_state(page, "Escalated to the LA")
+    assert serious_accessibility_problems(page) == []
 
 
 def test_a_refusal_is_recorded_with_its_negotiation_log(page, live_server, world):

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from cases.models import ExclusionKind, LocalPolicy, StaffRole
 from cases.workdays import add_months
-from tests.browser.conftest import PASSWORD, sign_in
+from tests.browser.conftest import PASSWORD, serious_accessibility_problems, sign_in
 from tests.factories import (
     ExclusionFactory,
     LocalAuthorityFactory,
@@ -68,3 +68,4 @@ def test_an_la_officer_sees_what_is_available_and_why_not_with_dates(page, live_
     expect(ban).to_contain_text("Not available")
     expect(ban).to_contain_text("No conduct incident is recorded for this parent.")
     expect(page.get_by_role("heading", name="Dana Rowe", exact=True)).to_be_visible()
+    assert serious_accessibility_problems(page) == []

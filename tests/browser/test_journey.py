@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from cases.models import Exclusion, StaffRole
-from tests.browser.conftest import AXE, PASSWORD, sign_in
+from tests.browser.conftest import PASSWORD, serious_accessibility_problems, sign_in
 from tests.factories import LocalAuthorityFactory, PupilFactory, SchoolFactory, staff
 
 pytestmark = pytest.mark.browser
@@ -70,13 +70,7 @@ def test_a_school_lead_signs_in_finds_a_pupil_records_an_exclusion_and_sees_it_o
     assert exclusion.recorded_by == school_lead
     assert [r.code for r in exclusion.reasons.all()] == ["DB"]
 
-    page.add_script_tag(path=str(AXE))
-    violations = page.evaluate(
-        """async () => (await axe.run()).violations
-            .filter(v => v.impact === "critical" || v.impact === "serious")
-            .map(v => v.id + ": " + v.help)"""
-    )
-    assert violations == []
+    assert serious_accessibility_problems(page) == []
 
 
 def test_a_rejected_exclusion_form_shows_the_error_summary_and_saves_nothing(
@@ -97,4 +91,5 @@ def test_a_rejected_exclusion_form_shows_the_error_summary_and_saves_nothing(
     assert link.get_attribute("href") == "#id_kind_0"
     link.click()
     expect(page.locator("#id_kind_0")).to_be_focused()
+    assert serious_accessibility_problems(page) == []
     assert not Exclusion.objects.filter(pupil=pupil).exists()

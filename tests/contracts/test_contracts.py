@@ -354,3 +354,17 @@ def test_a_breach_must_fall_between_the_signing_and_today(world):
         services.breach_record(actor=lead, contract=contract, occurred_on=TODAY,
                                description="x", explanation="",
                                decision=Decision.UNSATISFACTORY, reply_by=TODAY)
+
+
+def test_an_edit_made_on_an_out_of_date_page_is_refused_and_saves_nothing(world):
+    _, _, lead = world
+    contract = make_contract(world)
+    seen = Contract.objects.get(pk=contract.pk).revision
+    services.contract_update_content(actor=lead, contract=contract, revision=seen,
+                                     aims="First editor's aims")
+    stale = Contract.objects.get(pk=contract.pk)
+    with pytest.raises(ValidationError, match="changed by someone else"):
+        services.contract_update_content(actor=lead, contract=stale, revision=seen,
+                                         aims="Second editor's aims")
+    contract.refresh_from_db()
+    assert contract.aims == "First editor's aims"
