@@ -21,8 +21,14 @@ from .models import State
 class Step:
     title: str
     form: Callable
-    run: Callable  # (actor, contract, cleaned data) -> message
+    run: Callable  # (actor, contract, cleaned data): calls the step's service
     submit: str
+    done: str
+
+
+def _offer(actor, contract, data):
+    method = data.pop("method")
+    services.contract_offer(actor=actor, contract=contract, method=method, letter_facts=data)
 
 
 def _form_kwargs(contract, action):
@@ -36,50 +42,45 @@ def _form_kwargs(contract, action):
     return {}
 
 
+def _call(service, **renamed):
+    """A step that hands the form's data to a service, renaming fields where they differ."""
+    def run(actor, contract, data):
+        for field, argument in renamed.items():
+            data[argument] = data.pop(field)
+        service(actor=actor, contract=contract, **data)
+    return run
+
+
 STEPS: dict[str, Step] = {
     "edit": Step("Change the contract's content", forms.ContentForm,
-                 lambda actor, c, d: services.contract_update_content(
-                     actor=actor, contract=c, **d) and "Contract content saved", "Save"),
+                 _call(services.contract_update_content), "Save", "Contract content saved"),
     "consult": Step("Record an agency consulted", forms.ConsultForm,
-                    lambda actor, c, d: services.consultation_record(
-                        actor=actor, contract=c, **d) and "Consultation recorded", "Record"),
+                    _call(services.consultation_record), "Record", "Consultation recorded"),
     "contact": Step("Record a meeting or an attempt to reach the parents", forms.ContactForm,
-                    lambda actor, c, d: services.contact_record(
-                        actor=actor, contract=c, **d) and "Recorded", "Record"),
+                    _call(services.contact_record), "Record", "Recorded"),
     "offer": Step("Offer the contract: invite the parents to a meeting", forms.OfferForm,
-                  lambda actor, c, d: services.contract_offer(
-                      actor=actor, contract=c, method=d.pop("method"), letter_facts=d)
-                  and "Contract offered; the invitation letter is issued", "Offer and issue "
-                  "the invitation"),
-    "sign": Step("Record the signed contract", forms.SignForm,
-                 lambda actor, c, d: services.contract_sign(actor=actor, contract=c, **d)
-                 and "Contract signed; the LA designated officer has been told", "Sign"),
+                  _offer, "Offer and issue the invitation",
+                  "Contract offered; the invitation letter is issued"),
+    "sign": Step("Record the signed contract", forms.SignForm, _call(services.contract_sign),
+                 "Sign", "Contract signed; the LA designated officer has been told"),
     "refuse": Step("Record that the parents refused", forms.ReasonsForm,
-                   lambda actor, c, d: services.contract_refuse(actor=actor, contract=c, **d)
-                   and "Refusal recorded", "Record the refusal"),
+                   _call(services.contract_refuse), "Record the refusal", "Refusal recorded"),
     "withdraw": Step("Withdraw the contract", forms.ReasonsForm,
-                     lambda actor, c, d: services.contract_withdraw(actor=actor, contract=c, **d)
-                     and "Contract withdrawn", "Withdraw"),
+                     _call(services.contract_withdraw), "Withdraw", "Contract withdrawn"),
     "breach": Step("Record a breach and your decision", forms.BreachForm,
-                   lambda actor, c, d: services.breach_record(actor=actor, contract=c, **d)
-                   and "Breach recorded", "Record the breach"),
+                   _call(services.breach_record), "Record the breach", "Breach recorded"),
     "start_review": Step("Start a review", forms.ReasonsForm,
-                         lambda actor, c, d: services.contract_start_review(
-                             actor=actor, contract=c, reason=d["reasons"])
-                         and "Review started", "Start the review"),
-    "amend": Step("Finish the review", forms.AmendForm,
-                  lambda actor, c, d: services.contract_amend(actor=actor, contract=c, **d)
-                  and "Contract amended and running again", "Finish the review"),
+                         _call(services.contract_start_review, reasons="reason"),
+                         "Start the review", "Review started"),
+    "amend": Step("Finish the review", forms.AmendForm, _call(services.contract_amend),
+                  "Finish the review", "Contract amended and running again"),
     "escalate": Step("Escalate to the LA for a parenting order", forms.ReasonsForm,
-                     lambda actor, c, d: services.contract_escalate(actor=actor, contract=c, **d)
-                     and "Escalated: the LA designated officer will see it in their queue",
-                     "Escalate to the LA"),
+                     _call(services.contract_escalate), "Escalate to the LA",
+                     "Escalated: the LA designated officer will see it in their queue"),
     "terminate": Step("End the contract early", forms.TerminateForm,
-                      lambda actor, c, d: services.contract_terminate(
-                          actor=actor, contract=c, **d) and "Contract ended", "End the contract"),
+                      _call(services.contract_terminate), "End the contract", "Contract ended"),
     "complete": Step("Complete the contract", forms.ConfirmForm,
-                     lambda actor, c, d: services.contract_complete(actor=actor, contract=c)
-                     and "Contract completed", "Complete"),
+                     _call(services.contract_complete), "Complete", "Contract completed"),
 }
 
 
@@ -143,11 +144,11 @@ def contract_action(request, contract_id: int, action: str):
     form = step.form(request.POST or None, **_form_kwargs(contract, action))
     if request.method == "POST" and form.is_valid():
         try:
-            message = step.run(request.user, contract, dict(form.cleaned_data))
+            step.run(request.user, contract, dict(form.cleaned_data))
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, message)
+            messages.success(request, step.done)
             return redirect("contract-detail", contract_id=contract.pk)
     return render(request, "contracts/action.html", {
         "form": form, "contract": contract, "pupil": contract.pupil, "title": step.title,
