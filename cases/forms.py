@@ -226,6 +226,14 @@ class ExclusionForm(forms.Form):
         return data
 
 
+class ProcessEndedForm(forms.Form):
+    ended_on = GovukDateField(
+        name="the date the statutory process ended", label="The statutory process ended on",
+        help_text="The governing board's review, the end of the time for an independent review "
+        "panel, or the panel's decision.",
+    )
+
+
 class AgencyInvolvementForm(forms.Form):
     agency = forms.ModelChoiceField(
         queryset=Agency.objects.none(), error_messages=_required("Select the agency")

@@ -166,6 +166,13 @@ def document_for_download(user, *, pupil_id: int, document_id: int) -> Document:
         raise Http404("No such document in your schools") from missing
 
 
+def exclusion_of(pupil: Pupil, *, exclusion_id: int) -> Exclusion:
+    try:
+        return pupil.exclusions.get(pk=exclusion_id)
+    except Exclusion.DoesNotExist as missing:
+        raise Http404("No such exclusion for this pupil") from missing
+
+
 def parents_of(pupil: Pupil) -> QuerySet[ParentCarer]:
     return ParentCarer.objects.filter(pupil_links__pupil=pupil).order_by("pupil_links__pk")
 

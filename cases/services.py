@@ -245,6 +245,33 @@ def exclusion_record(
     return ExclusionRecorded(exclusion=exclusion, warnings=warnings)
 
 
+def exclusion_process_ended(*, actor, exclusion: Exclusion, ended_on: date) -> Exclusion:
+    """Record the day the statutory exclusion process ended (governing board review done, the
+    time for an independent review passed, or the panel decided). Set once: a parenting order
+    can only be applied for after it (seed 000 §13), so it is never silently moved."""
+    _require_recorder(actor, exclusion.pupil.school)
+    if ended_on < exclusion.start_date:
+        raise ValidationError({"ended_on": "The statutory process cannot end before the "
+                                           "exclusion starts"})
+    if ended_on > timezone.localdate():
+        raise ValidationError({"ended_on": "The date cannot be in the future"})
+    with transaction.atomic():
+        updated = Exclusion.objects.filter(
+            pk=exclusion.pk, statutory_process_ended_on__isnull=True
+        ).update(statutory_process_ended_on=ended_on)
+        if not updated:
+            raise ValidationError("The end of the statutory process is already recorded for "
+                                  "this exclusion.")
+        exclusion.statutory_process_ended_on = ended_on
+        timeline_record(
+            pupil=exclusion.pupil, actor=actor, kind=Kind.EXCLUSION_RECORDED,
+            summary=f"Statutory process for the {exclusion.get_kind_display().lower()} of "
+            f"{exclusion.start_date:%-d %B %Y} ended on {ended_on:%-d %B %Y}",
+            details={"exclusion": exclusion.pk, "statutory_process_ended_on": _day(ended_on)},
+        )
+    return exclusion
+
+
 def agency_involvement_record(
     *,
     actor,

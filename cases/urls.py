@@ -18,6 +18,11 @@ urlpatterns = [
     path("pupils/<int:pupil_id>/parents/new/", views.parent_add, name="parent-add"),
     path("pupils/<int:pupil_id>/exclusions/new/", views.exclusion_add, name="exclusion-add"),
     path(
+        "pupils/<int:pupil_id>/exclusions/<int:exclusion_id>/process-ended/",
+        views.exclusion_process_ended,
+        name="exclusion-process-ended",
+    ),
+    path(
         "pupils/<int:pupil_id>/agencies/new/",
         views.agency_involvement_add,
         name="agency-involvement-add",

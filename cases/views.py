@@ -21,6 +21,7 @@ from .forms import (
     ExclusionForm,
     MeetingForm,
     ParentForm,
+    ProcessEndedForm,
     PupilForm,
 )
 from .models import Pupil
@@ -190,6 +191,20 @@ def exclusion_add(request, pupil_id: int):
     return _record_on_pupil(
         request, pupil_id, form_class=ExclusionForm, title="Record an exclusion",
         submit="Record exclusion", save=save,
+    )
+
+
+def exclusion_process_ended(request, pupil_id: int, exclusion_id: int):
+    def save(pupil, data):
+        exclusion = selectors.exclusion_of(pupil, exclusion_id=exclusion_id)
+        services.exclusion_process_ended(
+            actor=request.user, exclusion=exclusion, ended_on=data["ended_on"]
+        )
+        return "End of the statutory process recorded"
+
+    return _record_on_pupil(
+        request, pupil_id, form_class=ProcessEndedForm,
+        title="Record the end of the statutory exclusion process", submit="Record", save=save,
     )
 
 

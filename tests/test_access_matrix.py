@@ -88,6 +88,10 @@ ACCESS: dict[str, Rule] = {
     "contract-eligible-list": rule("", NAME_READERS),
     "parent-add": RECORD,
     "exclusion-add": RECORD,
+    "exclusion-process-ended": rule(
+        "exclusion", SCHOOL_RECORDERS | LA_RECORDERS, LA_RECORDERS,
+        forbidden={StaffRole.CHAIR_OF_GOVERNORS, StaffRole.LEGAL_PANEL_MEMBER},
+    ),
     "agency-involvement-add": RECORD,
     "meeting-add": RECORD,
     "document-add": RECORD,
@@ -153,7 +157,7 @@ def world(db, settings, tmp_path):
         pupil = PupilFactory(school=school)
         link = PupilParentFactory(pupil=pupil)
         # A recent exclusion: eligible for a contract, so there are letters to batch.
-        ExclusionFactory(pupil=pupil, start_date=date.today() - timedelta(days=5))
+        exclusion = ExclusionFactory(pupil=pupil, start_date=date.today() - timedelta(days=5))
         actor = other_recorder if place == "other_la" else recorder
         document = services.document_upload(
             actor=actor, pupil=pupil, title="Statement",
@@ -180,6 +184,7 @@ def world(db, settings, tmp_path):
                                         signatures=[{"name": "P", "role": "parent"}])
         places[place] = {"pupil": pupil, "parent": link.parent, "document": document,
                          "letter": letter, "school": school, "contract": contract,
+                         "exclusion": exclusion,
                          "notification": contract.notifications.get()}
     batch = LetterBatch.objects.create(
         kind="contract_invitation", facts={}, method="post",
@@ -202,6 +207,7 @@ def url_for(name: str, kwargs: str, target: dict) -> str:
                            "kind": "conduct_reminder", "language": "en"},
         "batch": {"batch_id": target["batch"].pk},
         "contract": {"contract_id": target["contract"].pk},
+        "exclusion": {"pupil_id": pupil_id, "exclusion_id": target["exclusion"].pk},
         "contract+action": {"contract_id": target["contract"].pk, "action": "contact"},
         "notification": {"notification_id": target["notification"].pk},
     }
@@ -281,7 +287,7 @@ def test_login_is_required_everywhere_but_sign_in_and_health(db, name):
     anything = SimpleNamespace(pk=1)
     entry = ACCESS.get(name)
     target = dict.fromkeys(("pupil", "document", "letter", "school", "batch", "contract",
-                            "notification"), anything)
+                            "notification", "exclusion"), anything)
     url = url_for(name, entry.kwargs, target) if entry else reverse(name)
     response = getattr(Client(), entry.method if entry else "get")(url)
     if name in PUBLIC:

@@ -17,7 +17,7 @@ from cases.models import (
     Pupil,
     StaffRole,
 )
-from tests.factories import AgencyFactory, PupilFactory, SchoolFactory, staff
+from tests.factories import AgencyFactory, ExclusionFactory, PupilFactory, SchoolFactory, staff
 
 
 @pytest.fixture
@@ -263,3 +263,20 @@ def test_the_demo_seed_loads_every_role_and_runs_twice_safely(db):
     assert Pupil.objects.filter(school__local_authority__nation="wales").exists()
     assert Exclusion.objects.filter(start_date__gte=date(2020, 9, 1), reasons__code="PD")\
         .count() == 0
+
+
+def test_the_end_of_the_statutory_process_is_recorded_once(pupil, school_lead, client_for):
+    exclusion = ExclusionFactory(pupil=pupil, start_date=date(2026, 3, 3))
+    client = client_for(school_lead)
+    url = reverse("exclusion-process-ended", args=[pupil.pk, exclusion.pk])
+    early = client.post(url, {"ended_on_0": "1", "ended_on_1": "3", "ended_on_2": "2026"})
+    assert "cannot end before the exclusion starts" in error_summary(early)
+    done = client.post(url, {"ended_on_0": "20", "ended_on_1": "3", "ended_on_2": "2026"})
+    assert done.status_code == 302
+    exclusion.refresh_from_db()
+    assert exclusion.statutory_process_ended_on == date(2026, 3, 20)
+    again = client.post(url, {"ended_on_0": "21", "ended_on_1": "3", "ended_on_2": "2026"})
+    assert "already recorded" in error_summary(again)
+    exclusion.refresh_from_db()
+    assert exclusion.statutory_process_ended_on == date(2026, 3, 20)
+    assert pupil.timeline.filter(summary__contains="ended on 20 March 2026").exists()
