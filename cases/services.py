@@ -524,26 +524,34 @@ def deadline_close(*, deadline: Deadline, status: str, actor, reason: str) -> bo
 def order_window_refresh(*, pupil: Pupil, actor) -> Deadline | None:
     """Keep the pupil's parenting order window where the rule puts it: 6 months (by the LA's
     policy) from the latest grounds, or from the signing of the contract in place where the
-    policy counts from that. The same anchor as rules.order_application_eligibility."""
+    policy counts from that. The same anchor as rules.order_application_eligibility. A window
+    the rule no longer opens (the contract ended, the grounds are older) is closed."""
     policy = policy_for(pupil.school.local_authority)
     grounds = rules.latest_grounds(
         rules.order_candidates(policy=policy, exclusions=list(pupil.exclusions.all())),
         two_suspensions=policy.order_needs_two_suspensions,
         window_months=policy.suspension_window_months,
     )
-    if grounds is None:
-        return None
-    anchor, anchor_text = rules.order_window_anchor(
-        policy=policy, grounds_met_on=grounds.met_on,
-        contract_signed_on=selectors.behaviour_contract_signed_on(pupil),
-    )
-    closes = rules.order_window_closes(policy=policy, anchor=anchor)
-    if closes < timezone.localdate():
-        return None
-    due_at = end_of_day(closes)
     current = Deadline.objects.filter(
         pupil=pupil, kind=DeadlineKind.ORDER_WINDOW, status=Deadline.Status.OPEN
     ).first()
+    closes = anchor_text = None
+    if grounds is not None:
+        anchor, anchor_text = rules.order_window_anchor(
+            policy=policy, grounds_met_on=grounds.met_on,
+            contract_signed_on=selectors.behaviour_contract_signed_on(pupil),
+        )
+        closes = rules.order_window_closes(policy=policy, anchor=anchor)
+    if closes is None or closes < timezone.localdate():
+        if current:
+            deadline_close(
+                deadline=current, status=Deadline.Status.CANCELLED, actor=actor,
+                reason="the window now runs from "
+                + (f"{anchor_text} and closed on {closes:%-d %B %Y}" if closes
+                   else "no grounds"),
+            )
+        return None
+    due_at = end_of_day(closes)
     if current and current.due_at == due_at:
         return current
     if current:

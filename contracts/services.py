@@ -430,6 +430,9 @@ def contract_terminate(*, actor, contract: Contract, reasons: str,
         _save_transition(contract)
         _close_clocks(contract, actor, status=Deadline.Status.CANCELLED, reason="terminated",
                       kinds=[DeadlineKind.CONTRACT_REVIEW, DeadlineKind.CONTRACT_END])
+        if contract.kind == ContractKind.BEHAVIOUR:
+            # No contract in place now: the order window runs from the exclusions again.
+            case_services.order_window_refresh(pupil=contract.pupil, actor=actor)
         if contract.kind == ContractKind.ATTENDANCE:
             _notify(contract, Notification.Kind.TERMINATED,
                     f"{contract.pupil.full_name}: attendance contract ended; "
@@ -452,6 +455,8 @@ def contract_complete(*, actor, contract: Contract) -> Contract:
                       kinds=[DeadlineKind.CONTRACT_END])
         _close_clocks(contract, actor, status=Deadline.Status.CANCELLED, reason="completed",
                       kinds=[DeadlineKind.CONTRACT_REVIEW])
+        if contract.kind == ContractKind.BEHAVIOUR:
+            case_services.order_window_refresh(pupil=contract.pupil, actor=actor)
         _record(contract, actor, f"Contract completed on {today:%-d %B %Y}")
     return contract
 

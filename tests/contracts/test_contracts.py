@@ -20,6 +20,7 @@ from cases.models import (
     TimelineEvent,
 )
 from cases.services import exclusion_record, meeting_record
+from cases.workdays import add_months
 from contracts import services
 from contracts.models import Contract, ContractKind, Decision, Notification, State
 from letters.models import IssuedLetter
@@ -368,3 +369,14 @@ def test_an_edit_made_on_an_out_of_date_page_is_refused_and_saves_nothing(world)
                                          aims="Second editor's aims")
     contract.refresh_from_db()
     assert contract.aims == "First editor's aims"
+
+
+def test_ending_the_contract_puts_the_order_window_back_on_the_exclusions(world):
+    pupil, _, lead = world
+    contract = signed(world)
+    services.contract_terminate(actor=lead, contract=contract, reasons="Moved away",
+                                alternative_course="none")
+    window = Deadline.objects.get(pupil=pupil, kind=DeadlineKind.ORDER_WINDOW, status="open")
+    assert window.started_by.startswith("Runs from the latest exclusion")
+    latest = TODAY - timedelta(days=20)
+    assert timezone.localtime(window.due_at).date() == add_months(latest, 6)
