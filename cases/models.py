@@ -584,7 +584,3 @@ class Deadline(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} by {self.due_at:%-d %b %Y}"
-
-    @property
-    def lapses(self) -> bool:
-        return self.kind in LAPSING_DEADLINES

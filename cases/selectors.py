@@ -29,7 +29,6 @@ from letters.models import IssuedLetter
 
 from . import access, rules
 from .models import (
-    SCHOOL_ROLES,
     Agency,
     Deadline,
     Document,
@@ -188,14 +187,6 @@ class Dashboard:
     recent_events: list[TimelineEvent]
     sees_names: bool
     year_start: date
-
-    @property
-    def school_roles(self) -> list[StaffGroup]:
-        return [g for g in self.roles if g.role in SCHOOL_ROLES]
-
-    @property
-    def la_roles(self) -> list[StaffGroup]:
-        return [g for g in self.roles if g.role not in SCHOOL_ROLES]
 
     @property
     def totals(self) -> dict[str, int]:

@@ -101,10 +101,6 @@ class Contract(ConcurrentTransitionMixin, models.Model):
         return f"{self.get_kind_display()} for {self.pupil}"
 
     @property
-    def is_behaviour(self) -> bool:
-        return self.kind == ContractKind.BEHAVIOUR
-
-    @property
     def objective_rows(self) -> list[list[str]]:
         rows = [line.split(";") for line in self.objectives.splitlines() if line.strip()]
         return [([p.strip() for p in row] + ["", "", ""])[:3] for row in rows]

@@ -4,7 +4,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cases.models import Nation
+from cases.models import Nation, TermDate
+from cases.selectors import terms_for
 from cases.workdays import (
     add_months,
     add_working_days,
@@ -16,6 +17,7 @@ from cases.workdays import (
     school_days,
     working_days_between,
 )
+from tests.factories import LocalAuthorityFactory
 
 NATIONS = [Nation.ENGLAND, Nation.WALES]
 
@@ -130,3 +132,12 @@ def test_one_working_day_is_the_next_working_day(start):
     end = add_working_days(start, 1, Nation.ENGLAND)
     between = [start + timedelta(days=n) for n in range(1, (end - start).days)]
     assert not any(is_working_day(d, Nation.ENGLAND) for d in between)
+
+
+@pytest.mark.django_db
+def test_an_las_own_term_dates_replace_the_default():
+    la = LocalAuthorityFactory()
+    assert terms_for(la, first_year=2026) == [(a, b) for _, a, b in default_terms(2026)]
+    TermDate.objects.create(local_authority=la, academic_year=2026, term="autumn",
+                            starts_on=date(2026, 9, 2), ends_on=date(2026, 12, 18))
+    assert terms_for(la, first_year=2026) == [(date(2026, 9, 2), date(2026, 12, 18))]
