@@ -8,6 +8,7 @@ Changing a value means a new version; a past decision records the version it use
 from dataclasses import dataclass
 
 from .models import LocalPolicy
+from .sources import BEDFORDSHIRE
 
 
 @dataclass(frozen=True)
@@ -56,8 +57,7 @@ POLICIES: dict[str, Policy] = {
         name=LocalPolicy.BEDFORDSHIRE_2007,
         version=1,
         title="Bedfordshire protocol on parenting contracts and orders (2007)",
-        source="Protocol for Bedfordshire schools on the use of Parenting Contracts and "
-        "Parenting Orders in relation to excluded pupils (seed 000)",
+        source=BEDFORDSHIRE.title,
         # §5: permanently excluded, or two or more fixed-term exclusions in any 12 months.
         contract_needs_two_suspensions=True,
         contract_basis="a permanent exclusion, or 2 suspensions within 12 months",

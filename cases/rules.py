@@ -9,8 +9,11 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Protocol
 
+from django.utils.translation import ngettext
+
 from .models import ExclusionKind, Relationship
 from .policies import Policy
+from .sources import BEDFORDSHIRE, NOTTINGHAMSHIRE, cite
 from .workdays import add_months, add_working_days, add_working_hours
 
 
@@ -18,6 +21,7 @@ from .workdays import add_months, add_working_days, add_working_hours
 class Check:
     met: bool
     text: str
+    href: str = ""  # the record the check names, where the page can link to it
 
 
 @dataclass(frozen=True)
@@ -62,6 +66,11 @@ class ExclusionFacts(Protocol):
 
 def day(value: date) -> str:
     return f"{value:%-d %b %Y}"
+
+
+def count(number: int, singular: str, plural: str) -> str:
+    """"1 exclusion", "4 exclusions"."""
+    return f"{number} {ngettext(singular, plural, number)}"
 
 
 def days(values: Iterable[date]) -> str:
@@ -126,6 +135,20 @@ def suspension_cap(*, days_in_year: Decimal, year_of: date) -> Verdict:
         f"{days_in_year.normalize():f} of {SUSPENSION_DAYS_CAP} school days of suspension "
         f"used in {label}.",
     ))
+
+
+def statutory_process_end_problem(
+    *, exclusion_started_on: date, ended_on: date, today: date
+) -> str | None:
+    """Why a date cannot be recorded as the end of an exclusion's statutory process, or None.
+    The end is a fact that has happened (a governing board review held, the time for a review
+    panel passed, a panel's decision): never before the exclusion, never in the future."""
+    if ended_on < exclusion_started_on:
+        return "The statutory process cannot end before the exclusion starts"
+    if ended_on > today:
+        return ("The statutory process cannot be recorded as ended on a date still to come: "
+                "record it once it has ended")
+    return None
 
 
 # --- exclusions as grounds ---------------------------------------------------------------
@@ -207,14 +230,50 @@ def _no_grounds_text(
 
 # --- behaviour contract ------------------------------------------------------------------
 
+@dataclass(frozen=True)
+class ContractInHand:
+    """A contract of the same kind the pupil already has, as the rule needs to name it."""
+
+    where_it_stands: str  # "signed and running, since 3 Mar 2026"
+    draft: bool = False
+    href: str = ""
+
+
+def _contracts_in_hand_check(kind: str, in_hand: Sequence[ContractInHand]) -> Check | None:
+    """A contract already offered, running or escalated stops another being offered: the
+    parents would be written to twice, and the evidence would split between two."""
+    current = next((c for c in in_hand if not c.draft), None)
+    if current is None:
+        return None
+    return Check(
+        False,
+        f"A {kind} is already {current.where_it_stands}: work with that one rather than "
+        "offering another.",
+        current.href,
+    )
+
+
+def _draft_warnings(kind: str, in_hand: Sequence[ContractInHand]) -> tuple[str, ...]:
+    return tuple(
+        f"A {kind} is already {c.where_it_stands}: continue it rather than starting another."
+        for c in in_hand if c.draft
+    )
+
+
 def behaviour_contract_eligibility(
-    *, policy: Policy, exclusions: Sequence[ExclusionFacts], looked_after: bool, today: date
+    *,
+    policy: Policy,
+    exclusions: Sequence[ExclusionFacts],
+    looked_after: bool,
+    today: date,
+    in_hand: Sequence[ContractInHand] = (),
 ) -> Verdict:
     """Whether a behaviour parenting contract (ASBA 2003 s.19) may be offered now."""
     if looked_after and policy.looked_after_blocks_contract:
         return Verdict(False, (
             "Not appropriate: the pupil is looked after (in statutory public care). Work with "
-            "the pupil's social worker and carers instead.",
+            "the pupil's social worker and carers instead "
+            f"({cite(BEDFORDSHIRE, '§5')}).",
         ))
     grounds = latest_grounds(
         exclusions,
@@ -232,11 +291,13 @@ def behaviour_contract_eligibility(
             f"The last grounds ({grounds.text}) are more than "
             f"{policy.contract_recency_months} months old: they lapsed on {day(until)}.",
         ))
-    return Verdict(
-        True,
-        (f"Available: {grounds.text}.",),
-        holds_from=grounds.met_on,
-        holds_until=until,
+    checks = [Check(True, f"Available: {grounds.text}.")]
+    in_hand_check = _contracts_in_hand_check("behaviour contract", in_hand)
+    if in_hand_check:
+        checks.append(in_hand_check)
+    return Verdict.of_checks(
+        checks, holds_from=grounds.met_on, holds_until=until,
+        warnings=_draft_warnings("behaviour contract", in_hand),
     )
 
 
@@ -282,7 +343,11 @@ def compulsory_school_age(date_of_birth: date) -> tuple[date, date]:
 
 
 def attendance_contract_preconditions(
-    *, parent_names: Sequence[str], date_of_birth: date, today: date
+    *,
+    parent_names: Sequence[str],
+    date_of_birth: date,
+    today: date,
+    in_hand: Sequence[ContractInHand] = (),
 ) -> Verdict:
     """Whether an attendance contract may be offered (seed 001; Education Act 1996 s.444)."""
     starts, ends = compulsory_school_age(date_of_birth)
@@ -301,13 +366,17 @@ def attendance_contract_preconditions(
             f"{day(ends)}.",
         ),
     ]
+    in_hand_check = _contracts_in_hand_check("attendance contract", in_hand)
+    if in_hand_check:
+        checks.append(in_hand_check)
     return Verdict.of_checks(
         checks,
         holds_from=max(starts, today) if today <= ends else None,
         holds_until=ends,
         warnings=(
             "It can only be agreed at a meeting with the parent present, never in their "
-            "absence.",
+            f"absence ({cite(NOTTINGHAMSHIRE)}).",
+            *_draft_warnings("attendance contract", in_hand),
         ),
     )
 
@@ -365,9 +434,10 @@ def order_application_eligibility(
     if grounds is None:
         needed = policy.order_basis
         if policy.order_needs_serious_misbehaviour and len(candidates) < len(exclusions):
+            marked = ngettext("is", "are", len(candidates))
             checks.append(Check(False, (
-                f"Needs {needed}; of {len(exclusions)} exclusions, {len(candidates)} "
-                "are marked serious misbehaviour."
+                f"Needs {needed}; of {count(len(exclusions), 'exclusion', 'exclusions')}, "
+                f"{len(candidates)} {marked} marked serious misbehaviour."
             )))
         else:
             checks.append(Check(False, _no_grounds_text(
@@ -421,7 +491,8 @@ def order_application_eligibility(
         final_warning_issued_on is not None,
         f"A final warning letter was issued on {day(final_warning_issued_on)}."
         if final_warning_issued_on else
-        "No final warning letter has been issued to the parent.",
+        "No final warning letter has been issued to the parent "
+        f"({cite(BEDFORDSHIRE, '§12')}).",
     ))
     return Verdict.of_checks(
         checks, holds_from=max(filter(None, [ended_on, final_warning_issued_on, anchor])),

@@ -28,6 +28,7 @@ from django.utils import timezone
 from letters.models import IssuedLetter
 
 from . import access, rules
+from .eligibility import Measure, measures_for
 from .models import (
     Agency,
     Deadline,
@@ -268,17 +269,21 @@ def evidence_held(pupil: Pupil) -> dict[str, bool]:
 
 
 @dataclass(frozen=True)
-class Measure:
-    name: str
-    verdict: rules.Verdict
-
-
-@dataclass(frozen=True)
 class Eligibility:
     pupil: Pupil
     policy: Policy
     measures: list[Measure]
     conduct: list[tuple[ParentCarer, list[tuple[str, rules.Verdict]]]]
+
+
+def order_measure(pupil: Pupil, *, today: date) -> Measure:
+    policy = policy_for(pupil.school.local_authority)
+    return Measure("Parenting order application (by the LA)", rules.order_application_eligibility(
+        policy=policy, exclusions=list(pupil.exclusions.all()), today=today,
+        contract_signed_on=behaviour_contract_signed_on(pupil),
+        evidence=evidence_held(pupil),
+        final_warning_issued_on=final_warning_issued_on(pupil),
+    ), position=30)
 
 
 def pupil_eligibility(user, *, pupil_id: int, today: date) -> Eligibility:
@@ -290,30 +295,15 @@ def pupil_eligibility(user, *, pupil_id: int, today: date) -> Eligibility:
         pupil_id,
     )
     policy = policy_for(pupil.school.local_authority)
-    exclusions = list(pupil.exclusions.all())
     parents = [link.parent for link in pupil.parent_links.all()]
-    measures = [
-        Measure("Behaviour parenting contract", rules.behaviour_contract_eligibility(
-            policy=policy, exclusions=exclusions, looked_after=pupil.looked_after, today=today,
-        )),
-        Measure("Attendance contract", rules.attendance_contract_preconditions(
-            parent_names=[p.full_name for p in parents], date_of_birth=pupil.date_of_birth,
-            today=today,
-        )),
-        Measure("Parenting order application (by the LA)", rules.order_application_eligibility(
-            policy=policy, exclusions=exclusions, today=today,
-            contract_signed_on=behaviour_contract_signed_on(pupil),
-            evidence=evidence_held(pupil),
-            final_warning_issued_on=final_warning_issued_on(pupil),
-        )),
-    ]
     conduct = [
         (parent, list(rules.conduct_sanctions(
             policy=policy, incident_dates=[], warning_issued_on=None, chair_agreed_on=None,
         ).items()))
         for parent in parents
     ]
-    return Eligibility(pupil=pupil, policy=policy, measures=measures, conduct=conduct)
+    return Eligibility(pupil=pupil, policy=policy, measures=measures_for(pupil, today=today),
+                       conduct=conduct)
 
 
 def _key(field: str):
@@ -328,8 +318,9 @@ def _months_as_key(months: int) -> int:
 
 
 def contract_eligible_pupils(local_authority: LocalAuthority, *, today: date) -> QuerySet[Pupil]:
-    """Every pupil in the LA for whom a behaviour contract may be offered today, by the LA's
-    policy: the rule of rules.behaviour_contract_eligibility, as one SQL query."""
+    """Every pupil in the LA with grounds for a behaviour contract today, by the LA's policy:
+    rules.behaviour_contract_eligibility for a pupil with no contract in hand, as one SQL
+    query. (contracts.selectors leaves out the pupils who have one.)"""
     policy = policy_for(local_authority)
     in_la = Exclusion.objects.filter(pupil__school__local_authority=local_authority)
     recent_from = date_key(today) - _months_as_key(policy.contract_recency_months)
@@ -362,17 +353,6 @@ def contract_eligible_pupils(local_authority: LocalAuthority, *, today: date) ->
     if policy.looked_after_blocks_contract:
         pupils = pupils.filter(looked_after=False)
     return pupils
-
-
-def contract_eligible_pupils_for(user, *, today: date) -> QuerySet[Pupil]:
-    visible = pupils_visible_to(user)
-    authorities = LocalAuthority.objects.filter(schools__in=schools_visible_to(user)).distinct()
-    eligible = Pupil.objects.none()
-    for local_authority in authorities:
-        eligible |= contract_eligible_pupils(local_authority, today=today)
-    return eligible.filter(pk__in=visible.values("pk")).select_related("school").order_by(
-        "school__name", "last_name", "first_name", "pk"
-    )
 
 
 # --- deadlines -----------------------------------------------------------------------------

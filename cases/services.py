@@ -196,10 +196,13 @@ def exclusion_record(
         school_days = None
     elif school_days is None or school_days <= 0:
         errors["school_days"] = ["Enter the length of the suspension in school days"]
-    if statutory_process_ended_on and statutory_process_ended_on < start_date:
-        errors["statutory_process_ended_on"] = [
-            "The statutory process cannot end before the exclusion starts"
-        ]
+    if statutory_process_ended_on:
+        problem = rules.statutory_process_end_problem(
+            exclusion_started_on=start_date, ended_on=statutory_process_ended_on,
+            today=timezone.localdate(),
+        )
+        if problem:
+            errors["statutory_process_ended_on"] = [problem]
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
@@ -250,11 +253,12 @@ def exclusion_process_ended(*, actor, exclusion: Exclusion, ended_on: date) -> E
     time for an independent review passed, or the panel decided). Set once: a parenting order
     can only be applied for after it (seed 000 §13), so it is never silently moved."""
     _require_recorder(actor, exclusion.pupil.school)
-    if ended_on < exclusion.start_date:
-        raise ValidationError({"ended_on": "The statutory process cannot end before the "
-                                           "exclusion starts"})
-    if ended_on > timezone.localdate():
-        raise ValidationError({"ended_on": "The date cannot be in the future"})
+    problem = rules.statutory_process_end_problem(
+        exclusion_started_on=exclusion.start_date, ended_on=ended_on,
+        today=timezone.localdate(),
+    )
+    if problem:
+        raise ValidationError({"ended_on": problem})
     with transaction.atomic():
         updated = Exclusion.objects.filter(
             pk=exclusion.pk, statutory_process_ended_on__isnull=True

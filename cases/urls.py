@@ -10,11 +10,6 @@ urlpatterns = [
     path(
         "pupils/<int:pupil_id>/eligibility/", views.pupil_eligibility, name="pupil-eligibility"
     ),
-    path(
-        "eligible/behaviour-contract/",
-        views.contract_eligible_list,
-        name="contract-eligible-list",
-    ),
     path("pupils/<int:pupil_id>/parents/new/", views.parent_add, name="parent-add"),
     path("pupils/<int:pupil_id>/exclusions/new/", views.exclusion_add, name="exclusion-add"),
     path(

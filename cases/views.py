@@ -64,14 +64,14 @@ def dashboard(request):
     return render(request, "cases/dashboard.html", {"board": board, "deadlines": deadlines})
 
 
-def _require_name_access(request) -> None:
+def require_name_access(request) -> None:
     # The information officer works with counts only: pupil pages do not exist for them.
     if not selectors.user_sees_names(selectors.staff_groups_of(request.user)):
         raise Http404("Pupil records are not part of your role")
 
 
 def pupil_search(request):
-    _require_name_access(request)
+    require_name_access(request)
     query = request.GET.get("q", "").strip()
     page = None
     if query:
@@ -119,17 +119,6 @@ def pupil_eligibility(request, pupil_id: int):
         request.user, pupil_id=pupil_id, today=timezone.localdate()
     )
     return render(request, "cases/pupil_eligibility.html", {"eligibility": eligibility})
-
-
-def contract_eligible_list(request):
-    _require_name_access(request)
-    today = timezone.localdate()
-    pupils = selectors.contract_eligible_pupils_for(request.user, today=today)
-    page = Paginator(pupils, 50).get_page(request.GET.get("page"))
-    may_write = selectors.schools_recordable_by(request.user).exists()
-    return render(request, "cases/contract_eligible.html", {
-        "page": page, "today": today, "may_write": may_write,
-    })
 
 
 def _record_on_pupil(

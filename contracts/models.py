@@ -33,6 +33,11 @@ class State(models.TextChoices):
 
 RUNNING = [State.ACTIVE, State.UNDER_REVIEW, State.WARNED]
 ENDED = [State.REFUSED, State.WITHDRAWN, State.ESCALATED, State.TERMINATED, State.COMPLETED]
+# A pupil has at most one contract of each kind being prepared, offered or running.
+OPEN = [State.DRAFT, State.OFFERED, *RUNNING]
+# A contract in hand stops another of its kind being offered: it is offered, running, or with
+# the LA for a parenting order.
+IN_HAND = [State.OFFERED, *RUNNING, State.ESCALATED]
 
 
 class AlternativeCourse(models.TextChoices):
@@ -55,28 +60,47 @@ class Contract(ConcurrentTransitionMixin, models.Model):
     )
     parents = models.ManyToManyField(ParentCarer, related_name="contracts")
 
-    # Content (seed 000 Appendix 3; seed 001).
-    concerns = models.TextField("reasons for the contract: areas of concern", blank=True)
-    aims = models.TextField("what we are trying to achieve", blank=True)
-    parent_help = models.TextField("what the parents would find helpful", blank=True)
-    pupil_help = models.TextField("what the pupil would find helpful", blank=True)
-    school_help = models.TextField("what the school and agencies would find helpful", blank=True)
+    # Content: every section of the Bedfordshire protocol's model contract (seed 000 Appendix
+    # 3); attendance contracts use the parts the Nottinghamshire guidance asks for (seed 001).
+    concerns = models.TextField("Reasons for the contract: the areas of concern", blank=True)
+    aims = models.TextField("What we are trying to achieve", blank=True)
+    parent_involvement = models.TextField(
+        "How the parents can be involved in achieving this", blank=True)
+    obstacles = models.TextField("What might stop this from happening", blank=True)
+    overcoming = models.TextField("How we can overcome these difficulties", blank=True)
+    # Appendix 3 asks what each parent would find helpful, one by one: {parent id: text}.
+    help_by_parent = models.JSONField(
+        "What each parent would find helpful", default=dict, blank=True)
+    pupil_help = models.TextField("What the pupil would find helpful", blank=True)
+    school_help = models.TextField(
+        "What the school and other agencies would find helpful", blank=True)
     objectives = models.TextField(
-        blank=True, help_text="One a line: what we want to happen; how; who will do it"
+        "Objectives for the next three months", blank=True,
+        help_text="One a line: what we want to happen; how; who will do it",
     )
-    support = models.TextField("support the school or LA will give", blank=True)
-    parent_requirements = models.TextField("what the parents agree to do", blank=True)
-    pupil_commitments = models.TextField("what the pupil agrees to do", blank=True)
-    lead_practitioner = models.CharField(max_length=160, blank=True)
-    starts_on = models.DateField(null=True, blank=True)
-    review_on = models.DateField(null=True, blank=True)
-    ends_on = models.DateField(null=True, blank=True)
-    consent_to_share = models.BooleanField(default=False)
+    support = models.TextField("What the school (or LA) will do to support the parents",
+                               blank=True)
+    parent_requirements = models.TextField("What the parents agree to do", blank=True)
+    pupil_commitments = models.TextField("What the pupil agrees to do", blank=True)
+    support_services = models.TextField(
+        "Support services and agencies attending", blank=True,
+        help_text="One a line: name; service or agency",
+    )
+    link_professional = models.CharField("Link professional", max_length=160, blank=True)
+    link_professional_position = models.CharField(
+        "Link professional's position", max_length=160, blank=True)
+    lead_practitioner = models.CharField("Lead practitioner", max_length=160, blank=True)
+    starts_on = models.DateField("Start date", null=True, blank=True)
+    review_on = models.DateField("Review date", null=True, blank=True)
+    ends_on = models.DateField("End date", null=True, blank=True)
+    next_meeting = models.CharField("When we will next meet", max_length=300, blank=True)
+    other_dates = models.TextField("Other important dates", blank=True)
+    additional_contacts = models.TextField("Additional contact details", blank=True)
     translation = models.CharField(
-        "translation provided", max_length=60, blank=True,
+        "Translation provided", max_length=60, blank=True,
         help_text="The language of any translation given to the parents",
     )
-    copies_to = models.TextField("copies given to", blank=True, help_text="One party a line")
+    copies_to = models.TextField("Copies given to", blank=True, help_text="One party a line")
 
     # What happened, and when.
     offered_on = models.DateField(null=True, blank=True)
@@ -96,9 +120,35 @@ class Contract(ConcurrentTransitionMixin, models.Model):
     class Meta:
         ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["school", "state"]), models.Index(fields=["review_on"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["pupil", "kind"], condition=models.Q(state__in=OPEN),
+                name="contract_one_open_per_kind",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} for {self.pupil}"
+
+    @property
+    def where_it_stands(self) -> str:
+        """Where the contract stands, with its date, as the rest of a sentence ("A behaviour
+        contract is already …")."""
+        day = "{:%-d %b %Y}".format
+        if self.state == State.DRAFT:
+            return f"being prepared, as a draft started on {day(self.created_at)}"
+        if self.state == State.OFFERED:
+            return f"offered, since {day(self.offered_on)}"
+        if self.state == State.ACTIVE:
+            return f"signed and running, since {day(self.signed_on)}"
+        if self.state == State.UNDER_REVIEW:
+            return f"under review (signed on {day(self.signed_on)})"
+        if self.state == State.WARNED:
+            return (f"running with a formal warning of {day(self.warned_on)} (signed on "
+                    f"{day(self.signed_on)})")
+        if self.state == State.ESCALATED:
+            return f"with the LA designated officer, escalated on {day(self.closed_on)}"
+        return f"{self.get_state_display().lower()} on {day(self.closed_on)}"
 
     @property
     def objective_rows(self) -> list[list[str]]:
@@ -150,6 +200,33 @@ class Contract(ConcurrentTransitionMixin, models.Model):
     @transition(field=state, source=RUNNING, target=State.COMPLETED)
     def complete(self, *, on):
         self.closed_on = on
+
+
+class Consent(models.TextChoices):
+    GIVEN = "given", "Consent given"
+    REFUSED = "refused", "Consent refused"
+    WITHDRAWN = "withdrawn", "Consent withdrawn"
+
+
+class ConsentDecision(models.Model):
+    """A parent's decision about sharing the contract's information with the agencies named in
+    it. Each decision is kept; the latest counts. Sharing the law requires without consent
+    (safeguarding; telling the LA the contract's date) is never recorded as consent."""
+
+    contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="consents")
+    parent = models.ForeignKey(ParentCarer, on_delete=models.PROTECT, related_name="+")
+    decision = models.CharField(max_length=10, choices=Consent.choices)
+    decided_on = models.DateField()
+    notes = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["decided_on", "recorded_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_decision_display()} by {self.parent} on {self.decided_on:%-d %b %Y}"
 
 
 class AgencyConsultation(models.Model):

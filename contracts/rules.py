@@ -1,21 +1,42 @@
 """Which steps of a contract are open now, and why the others are not (seed 000 §5-10, seed
 001). Pure functions of the facts a ContractFacts carries; every verdict names its dates."""
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date
 
 from cases import rules
-from cases.models import AgencyInvolvement, Exclusion, MultiAgencyMeeting
+from cases.models import AgencyInvolvement, Exclusion, MultiAgencyMeeting, ParentCarer
 from cases.policies import Policy
-from cases.rules import Check, Verdict, day
+from cases.rules import Check, ContractInHand, Verdict, count, day
+from cases.sources import BEDFORDSHIRE, NOTTINGHAMSHIRE, cite
 
-from .models import ENDED, RUNNING, Breach, Contact, Contract, ContractKind, Decision, State
-
-ACTIONS = (
-    "edit", "consult", "contact", "offer", "sign", "refuse", "withdraw", "breach",
-    "start_review", "amend", "escalate", "terminate", "complete",
+from .models import (
+    ENDED,
+    RUNNING,
+    Breach,
+    Consent,
+    ConsentDecision,
+    Contact,
+    Contract,
+    ContractKind,
+    Decision,
+    State,
 )
-STATE_TEXT = {state: label.lower() for state, label in State.choices}
+
+# How a state reads in the middle of a sentence ("… only when the contract is offered").
+STATE_TEXT = {
+    State.DRAFT: "a draft",
+    State.OFFERED: "offered",
+    State.ACTIVE: "signed and running",
+    State.UNDER_REVIEW: "under review",
+    State.WARNED: "warned",
+    State.REFUSED: "refused",
+    State.WITHDRAWN: "withdrawn",
+    State.ESCALATED: "escalated to the LA",
+    State.TERMINATED: "ended early",
+    State.COMPLETED: "completed",
+}
 
 
 @dataclass(frozen=True)
@@ -29,16 +50,34 @@ class ContractFacts:
     contacts: list[Contact]
     breaches: list[Breach]
     meetings: list[MultiAgencyMeeting]
-    parent_names: list[str]
+    parents: list[ParentCarer]
+    # Each parent's consent decisions, oldest first.
+    consents: Mapping[int, list[ConsentDecision]] = field(default_factory=dict)
+    # The pupil's other contracts of the same kind that are being prepared or in hand.
+    in_hand: list[ContractInHand] = field(default_factory=list)
+    # For what the LA will find when the contract is escalated: the evidence the case file
+    # holds for an order, and the date of the final warning letter, if one was issued.
+    evidence: Mapping[str, bool] = field(default_factory=dict)
+    final_warning_issued_on: date | None = None
+
+    @property
+    def parent_names(self) -> list[str]:
+        return [p.full_name for p in self.parents]
+
+    def consent_of(self, parent: ParentCarer) -> ConsentDecision | None:
+        decisions = self.consents.get(parent.pk)
+        return decisions[-1] if decisions else None
 
 
 def _in_state(contract: Contract, states, doing: str) -> Check:
     states = [states] if isinstance(states, str) else list(states)
-    met = contract.state in states
+    if contract.state in states:
+        return Check(True, f"The contract is {STATE_TEXT[contract.state]}.")
+    if contract.state in ENDED:
+        return Check(False, f"The contract has ended: {contract.where_it_stands}.")
     wanted = " or ".join(STATE_TEXT[s] for s in states)
-    return Check(met, f"The contract is {STATE_TEXT[contract.state]}." if met else
-                 f"You can {doing} only when the contract is {wanted}; it is "
-                 f"{STATE_TEXT[contract.state]}.")
+    return Check(False, f"You can {doing} only when the contract is {wanted}; it is "
+                        f"{STATE_TEXT[contract.state]}.")
 
 
 def _eligibility(facts: ContractFacts) -> Verdict:
@@ -46,11 +85,11 @@ def _eligibility(facts: ContractFacts) -> Verdict:
     if facts.contract.kind == ContractKind.BEHAVIOUR:
         return rules.behaviour_contract_eligibility(
             policy=facts.policy, exclusions=facts.exclusions,
-            looked_after=pupil.looked_after, today=facts.today,
+            looked_after=pupil.looked_after, today=facts.today, in_hand=facts.in_hand,
         )
     return rules.attendance_contract_preconditions(
         parent_names=facts.parent_names, date_of_birth=pupil.date_of_birth,
-        today=facts.today,
+        today=facts.today, in_hand=facts.in_hand,
     )
 
 
@@ -98,8 +137,12 @@ def actions(facts: ContractFacts) -> dict[str, Verdict]:
     verdicts["contact"] = Verdict.of_checks([Check(
         contract.state not in ENDED,
         "Record every meeting and attempt to reach the parents." if contract.state not in ENDED
-        else f"The contract has ended ({STATE_TEXT[contract.state]}).",
+        else f"The contract has ended: {contract.where_it_stands}.",
     )])
+    # A parent may give, refuse or withdraw consent at any time, even after the contract
+    # ends: it decides what may still be shared.
+    verdicts["consent"] = Verdict(True, ("Record each parent's decision about sharing "
+                                         "information, with its date.",))
 
     eligibility = _eligibility(facts)
     active_agencies = {
@@ -111,12 +154,13 @@ def actions(facts: ContractFacts) -> dict[str, Verdict]:
     verdicts["offer"] = Verdict.of_checks(
         [
             _in_state(contract, State.DRAFT, "offer it"),
-            Check(eligibility.allowed, " ".join(eligibility.reasons)),
-            Check(bool(facts.parent_names),
-                  f"With {', '.join(facts.parent_names)}." if facts.parent_names
+            *(eligibility.checks or [Check(eligibility.allowed, " ".join(eligibility.reasons))]),
+            Check(bool(facts.parents),
+                  f"With {', '.join(facts.parent_names)}." if facts.parents
                   else "Name the parents or carers the contract is with."),
             Check(not unconsulted, "Every agency involved has been consulted." if not unconsulted
-                  else f"Consult {', '.join(unconsulted)} before the offer (seed 000 §7)."),
+                  else f"Consult {', '.join(unconsulted)} before the offer "
+                       f"({cite(BEDFORDSHIRE, '§7')})."),
         ],
         holds_until=eligibility.holds_until,
         warnings=eligibility.warnings,
@@ -144,16 +188,17 @@ def actions(facts: ContractFacts) -> dict[str, Verdict]:
             bool(met),
             f"Agreed at a meeting with the parent on {day(met[-1].occurred_on)}." if met else
             "An attendance contract cannot be agreed in the parent's absence: record the "
-            "meeting the parent attended first.",
+            f"meeting the parent attended first ({cite(NOTTINGHAMSHIRE)}).",
         ))
     verdicts["sign"] = Verdict.of_checks(sign_checks, warnings=warnings)
 
+    efforts = len(facts.contacts)
     verdicts["refuse"] = Verdict.of_checks([
         _in_state(contract, State.OFFERED, "record a refusal"),
-        Check(bool(facts.contacts),
-              f"{len(facts.contacts)} efforts to negotiate are recorded." if facts.contacts else
+        Check(bool(efforts),
+              f"{count(efforts, 'effort', 'efforts')} to negotiate recorded." if efforts else
               "Record every effort to negotiate first: whether the parent met you and what "
-              "was said (seed 000 §10)."),
+              f"was said ({cite(BEDFORDSHIRE, '§10')})."),
     ])
     verdicts["withdraw"] = Verdict.of_checks([
         _in_state(contract, [State.DRAFT, State.OFFERED], "withdraw it")])
@@ -181,7 +226,7 @@ def actions(facts: ContractFacts) -> dict[str, Verdict]:
                   f"exclusion on {day(further.exclusion.start_date)}." if further else
                   "Needs a further breach after the formal warning"
                   + (f" of {day(contract.warned_on)}" if contract.warned_on else "")
-                  + ", with a further exclusion."),
+                  + f", with a further exclusion ({cite(BEDFORDSHIRE, '§9')})."),
             Check(meeting is not None,
                   f"The multi-agency meeting of {day(meeting.held_on)}, with an LA "
                   "representative, recommended a parenting order." if meeting else
@@ -204,7 +249,8 @@ def actions(facts: ContractFacts) -> dict[str, Verdict]:
         terminate_checks.append(Check(
             bool(review),
             f"Reviewed with the parent at the meeting of {day(review[-1].occurred_on)}." if review
-            else "Before ending it, warn the parent and hold a review meeting (seed 001)."
+            else "Before ending it, warn the parent and hold a review meeting "
+            f"({cite(NOTTINGHAMSHIRE)})."
             + (f" The warning was on {day(contract.warned_on)}." if contract.warned_on else ""),
         ))
     verdicts["terminate"] = Verdict.of_checks(terminate_checks)
@@ -219,7 +265,8 @@ def actions(facts: ContractFacts) -> dict[str, Verdict]:
 
 
 def decisions_open(facts: ContractFacts) -> dict[str, Verdict]:
-    """The breach ladder: which decision the lead can take on a new breach."""
+    """The breach ladder (Bedfordshire protocol §9): which decision the lead can take on a
+    new breach now."""
     contract = facts.contract
     verdicts = {
         Decision.REASONABLE: Verdict(True, ("Record it and carry on.",)),
@@ -229,9 +276,52 @@ def decisions_open(facts: ContractFacts) -> dict[str, Verdict]:
     }
     if contract.state != State.WARNED:
         verdicts[Decision.FURTHER] = Verdict(False, (
-            "A further breach follows a formal warning; none has been sent.",))
+            "Not available yet: a further breach follows a formal warning, and none has been "
+            "sent.",))
     else:
         verdicts[Decision.FURTHER] = Verdict(True, (
             f"After the warning of {day(contract.warned_on)}: with a further exclusion, call a "
             "multi-agency meeting with an LA representative.",))
     return verdicts
+
+
+def consent_decisions_open(facts: ContractFacts, parent: ParentCarer) -> dict[str, Verdict]:
+    """What a parent's consent can change to: consent can be withdrawn only once given."""
+    current = facts.consent_of(parent)
+    given = current is not None and current.decision == Consent.GIVEN
+    return {
+        Consent.GIVEN: Verdict(True, ("The parent agrees to the sharing described.",)),
+        Consent.REFUSED: Verdict(True, ("The parent does not agree.",)),
+        Consent.WITHDRAWN: Verdict(given, (
+            f"Given on {day(current.decided_on)}: the parent takes it back." if given else
+            f"{parent.full_name} has not given consent, so there is none to withdraw.",)),
+    }
+
+
+def order_readiness(facts: ContractFacts) -> Verdict:
+    """What the LA designated officer will find when this contract comes to them, against the
+    parenting order rule: escalating stays possible (Bedfordshire protocol §9), but the school
+    sees first what an application would still lack (§12)."""
+    return rules.order_application_eligibility(
+        policy=facts.policy, exclusions=facts.exclusions, today=facts.today,
+        contract_signed_on=facts.contract.signed_on, evidence=facts.evidence,
+        final_warning_issued_on=facts.final_warning_issued_on,
+    )
+
+
+def next_steps(facts: ContractFacts, *, la_officers: list[str]) -> str:
+    """For a contract that has ended: what happens next, and who has it now."""
+    contract = facts.contract
+    on = day(contract.closed_on) if contract.closed_on else ""
+    if contract.state == State.ESCALATED:
+        who = "the LA designated officer" + (f" ({', '.join(la_officers)})" if la_officers
+                                             else "")
+        return (f"With {who} since {on}. The LA reviews the school's request and its "
+                "evidence and decides whether to apply to the magistrates' court for a "
+                "parenting order. The school's part of the contract has ended: keep recording "
+                "exclusions, meetings and documents on the case page.")
+    if contract.state == State.REFUSED:
+        return (f"The parents refused on {on}. If poor behaviour leads to further exclusions, "
+                "the school can ask the LA to apply for a parenting order "
+                f"({cite(BEDFORDSHIRE, '§10')}).")
+    return f"The contract ended on {on}: {STATE_TEXT[contract.state]}."

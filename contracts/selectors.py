@@ -1,19 +1,41 @@
 """Reads about contracts, scoped to the user."""
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.contrib.auth import get_user_model
+from django.db.models import (
+    Count,
+    Exists,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+)
 from django.http import Http404
+from django.urls import reverse
 
+from cases import rules as case_rules
 from cases import selectors as case_selectors
-from cases.models import LocalAuthority, StaffRole, TimelineEvent
+from cases.eligibility import Measure
+from cases.models import AgencyInvolvement, LocalAuthority, Pupil, StaffRole, TimelineEvent
 from cases.policies import policy_for
-from cases.rules import Verdict
+from cases.rules import ContractInHand, Verdict
 from letters.models import IssuedLetter
 
 from . import rules
-from .models import Breach, Contract, ContractLetter, Notification, State
+from .models import (
+    IN_HAND,
+    OPEN,
+    Breach,
+    ConsentDecision,
+    Contract,
+    ContractKind,
+    ContractLetter,
+    Notification,
+    State,
+)
 
 REVIEW_SOON = timedelta(days=14)
 
@@ -34,28 +56,86 @@ def contract_list(user, *, state: str = "", school_id: str = "", review: str = "
     return contracts.order_by("review_on", "pk") if review else contracts
 
 
+def in_hand(contracts) -> list[ContractInHand]:
+    return [
+        ContractInHand(where_it_stands=c.where_it_stands, draft=c.state == State.DRAFT,
+                       href=reverse("contract-detail", args=[c.pk]))
+        for c in contracts
+    ]
+
+
+def _open_or_in_hand(pupil: Pupil) -> QuerySet[Contract]:
+    return Contract.objects.filter(pupil=pupil, state__in={*OPEN, *IN_HAND})
+
+
+# What the rules read about a contract, fetched in a fixed number of queries.
+FACT_PREFETCHES = (
+    "parents",
+    "consultations",
+    "contacts",
+    Prefetch("consents", queryset=ConsentDecision.objects.order_by(
+        "decided_on", "recorded_at", "pk")),
+    Prefetch("breaches", queryset=Breach.objects.select_related("exclusion", "letter")
+             .defer("letter__pdf")),
+    "pupil__exclusions",
+    "pupil__documents",
+    "pupil__meetings",
+    Prefetch("pupil__agency_involvements",
+             queryset=AgencyInvolvement.objects.select_related("agency")),
+)
+
+
 def contract_facts(contract: Contract, *, today: date) -> rules.ContractFacts:
+    """Everything the contract's rules read, as the database holds it now: what a service
+    checks before it acts."""
+    fresh = Contract.objects.select_related("pupil", "school__local_authority").prefetch_related(
+        *FACT_PREFETCHES).get(pk=contract.pk)
+    return facts_of(fresh, today=today)
+
+
+def facts_of(contract: Contract, *, today: date) -> rules.ContractFacts:
+    """The rules' facts about a contract fetched with FACT_PREFETCHES."""
     pupil = contract.pupil
+    consents: dict[int, list[ConsentDecision]] = {}
+    for decision in contract.consents.all():
+        consents.setdefault(decision.parent_id, []).append(decision)
+    others = _open_or_in_hand(pupil).filter(kind=contract.kind).exclude(pk=contract.pk)
     return rules.ContractFacts(
         contract=contract,
         policy=policy_for(contract.school.local_authority),
         today=today,
         exclusions=list(pupil.exclusions.all()),
-        involvements=list(pupil.agency_involvements.select_related("agency")),
-        consulted_agency_ids=set(contract.consultations.values_list("agency_id", flat=True)),
+        involvements=list(pupil.agency_involvements.all()),
+        consulted_agency_ids={c.agency_id for c in contract.consultations.all()},
         contacts=list(contract.contacts.all()),
-        breaches=list(contract.breaches.select_related("exclusion")),
+        breaches=list(contract.breaches.all()),
         meetings=list(pupil.meetings.all()),
-        parent_names=[p.full_name for p in contract.parents.all()],
+        parents=list(contract.parents.all()),
+        consents=consents,
+        in_hand=in_hand(others.order_by("pk")),
+        evidence=case_selectors.evidence_held(pupil),
+        final_warning_issued_on=case_selectors.final_warning_issued_on(pupil),
     )
 
 
 @dataclass(frozen=True)
 class ContractPage:
     contract: Contract
+    facts: rules.ContractFacts
     actions: dict[str, Verdict]
     decisions: dict[str, Verdict]
     timeline: list[TimelineEvent]
+    # For an ended contract: what happens next and who has it.
+    next_steps: str
+
+    @property
+    def consent_by_parent(self) -> list[tuple]:
+        return [(parent, self.facts.consent_of(parent)) for parent in self.facts.parents]
+
+    @property
+    def help_by_parent(self) -> list[tuple]:
+        return [(parent, self.contract.help_by_parent.get(str(parent.pk), ""))
+                for parent in self.facts.parents]
 
 
 def _one(contracts: QuerySet[Contract], contract_id: int) -> Contract:
@@ -70,39 +150,40 @@ def contract_for(user, *, contract_id: int) -> Contract:
         "pupil", "school", "school__local_authority"), contract_id)
 
 
+def la_officer_names(local_authority_id: int) -> list[str]:
+    """The LA designated officers of an LA, by name, for "who has it now"."""
+    users = get_user_model().objects.filter(
+        groups__staffgroup__role=StaffRole.LA_DESIGNATED_OFFICER,
+        groups__staffgroup__local_authority_id=local_authority_id, is_active=True,
+    ).order_by("last_name", "first_name")
+    return [u.get_full_name() or u.username for u in users]
+
+
 def contract_page(user, *, contract_id: int, today: date) -> ContractPage:
     contract = _one(
         contracts_visible_to(user).select_related(
             "pupil", "school", "school__local_authority", "lead"
         ).prefetch_related(
-            "parents",
+            *FACT_PREFETCHES,
             "consultations__agency",
-            "contacts",
-            Prefetch("breaches", queryset=Breach.objects.select_related("exclusion", "letter")
-                     .defer("letter__pdf")),
             Prefetch("letters", queryset=ContractLetter.objects.select_related("letter")
                      .defer("letter__pdf")),
         ),
         contract_id,
     )
-    facts = rules.ContractFacts(
-        contract=contract,
-        policy=policy_for(contract.school.local_authority),
-        today=today,
-        exclusions=list(contract.pupil.exclusions.all()),
-        involvements=list(contract.pupil.agency_involvements.select_related("agency")),
-        consulted_agency_ids={c.agency_id for c in contract.consultations.all()},
-        contacts=list(contract.contacts.all()),
-        breaches=list(contract.breaches.all()),
-        meetings=list(contract.pupil.meetings.all()),
-        parent_names=[p.full_name for p in contract.parents.all()],
-    )
+    facts = facts_of(contract, today=today)
     timeline = list(
         TimelineEvent.objects.filter(pupil=contract.pupil, details__contract=contract.pk)
         .select_related("actor")
     )
-    return ContractPage(contract=contract, actions=rules.actions(facts),
-                        decisions=rules.decisions_open(facts), timeline=timeline)
+    next_steps = ""
+    if contract.state in rules.ENDED:
+        officers = (la_officer_names(contract.school.local_authority_id)
+                    if contract.state == State.ESCALATED else [])
+        next_steps = rules.next_steps(facts, la_officers=officers)
+    return ContractPage(contract=contract, facts=facts, actions=rules.actions(facts),
+                        decisions=rules.decisions_open(facts), timeline=timeline,
+                        next_steps=next_steps)
 
 
 def signed_contract(user, *, contract_id: int) -> IssuedLetter:
@@ -155,3 +236,66 @@ def notification_for(user, *, notification_id: int) -> Notification:
         )
     except Notification.DoesNotExist as missing:
         raise Http404("No such notification for your LA") from missing
+
+
+# --- eligibility -----------------------------------------------------------------------------
+
+def contract_measures(pupil: Pupil, *, today: date) -> list[Measure]:
+    """The behaviour and attendance contracts on the pupil's "What is available now" page."""
+    policy = policy_for(pupil.school.local_authority)
+    mine = list(_open_or_in_hand(pupil).order_by("pk"))
+    by_kind = {kind: in_hand(c for c in mine if c.kind == kind) for kind in ContractKind}
+    return [
+        Measure("Behaviour parenting contract", case_rules.behaviour_contract_eligibility(
+            policy=policy, exclusions=list(pupil.exclusions.all()),
+            looked_after=pupil.looked_after, today=today,
+            in_hand=by_kind[ContractKind.BEHAVIOUR],
+        ), position=10),
+        Measure("Attendance contract", case_rules.attendance_contract_preconditions(
+            parent_names=[link.parent.full_name for link in pupil.parent_links.all()],
+            date_of_birth=pupil.date_of_birth, today=today,
+            in_hand=by_kind[ContractKind.ATTENDANCE],
+        ), position=20),
+    ]
+
+
+def _with_behaviour_contract_in_hand() -> QuerySet[Contract]:
+    return Contract.objects.filter(
+        pupil=OuterRef("pk"), kind=ContractKind.BEHAVIOUR, state__in=IN_HAND)
+
+
+@dataclass(frozen=True)
+class EligibleList:
+    pupils: QuerySet[Pupil]
+    # Pupils with grounds who are left out because a behaviour contract is already in hand,
+    # counted by the contract's state.
+    left_out: dict[str, int]
+
+    @property
+    def left_out_total(self) -> int:
+        return sum(self.left_out.values())
+
+
+def contract_eligible_for(user, *, today: date) -> EligibleList:
+    """Every pupil in the user's scope to whom a behaviour contract may be offered today: the
+    grounds by the LA's policy (one SQL query that agrees with the rule), less those who
+    already have a contract offered, running or with the LA."""
+    visible = case_selectors.pupils_visible_to(user)
+    authorities = LocalAuthority.objects.filter(
+        schools__in=case_selectors.schools_visible_to(user)).distinct()
+    with_grounds = Pupil.objects.none()
+    for local_authority in authorities:
+        with_grounds |= case_selectors.contract_eligible_pupils(local_authority, today=today)
+    with_grounds = with_grounds.filter(pk__in=visible.values("pk"))
+    pupils = (
+        with_grounds.filter(~Exists(_with_behaviour_contract_in_hand()))
+        .select_related("school").order_by("school__name", "last_name", "first_name", "pk")
+    )
+    counted = (
+        Contract.objects.filter(kind=ContractKind.BEHAVIOUR, state__in=IN_HAND,
+                                pupil__in=with_grounds.values("pk"))
+        .values("state").annotate(pupils=Count("pupil", distinct=True)).order_by("state")
+    )
+    states = Counter({row["state"]: row["pupils"] for row in counted})
+    return EligibleList(pupils=pupils, left_out={
+        rules.STATE_TEXT[state]: states[state] for state in IN_HAND if states[state]})

@@ -21,28 +21,36 @@ from cases.models import (
     TimelineEvent,
 )
 from letters import services as letter_services
-from letters.models import LetterKind
+from letters.models import LetterBatch, LetterKind
 
 from . import rules
 from .models import (
+    OPEN,
     AgencyConsultation,
     Breach,
+    Consent,
+    ConsentDecision,
     Contact,
     Contract,
     ContractKind,
     ContractLetter,
     Decision,
     Notification,
+    State,
 )
 from .selectors import contract_facts
+
+Kind = TimelineEvent.Kind
 
 CHANGED_ELSEWHERE = ("This contract was changed by someone else while you were working on it. "
                      "Nothing you entered was saved: look at it again and repeat the step if "
                      "it is still needed.")
 CONTENT_FIELDS = (
-    "concerns", "aims", "parent_help", "pupil_help", "school_help", "objectives", "support",
-    "parent_requirements", "pupil_commitments", "lead_practitioner", "starts_on", "review_on",
-    "ends_on", "consent_to_share", "translation", "copies_to",
+    "concerns", "aims", "parent_involvement", "obstacles", "overcoming", "help_by_parent",
+    "pupil_help", "school_help", "objectives", "support", "parent_requirements",
+    "pupil_commitments", "support_services", "link_professional", "link_professional_position",
+    "lead_practitioner", "starts_on", "review_on", "ends_on", "next_meeting", "other_dates",
+    "additional_contacts", "translation", "copies_to",
 )
 
 
@@ -57,9 +65,9 @@ def _require(contract: Contract, action: str, *, today: date) -> None:
         raise ValidationError(list(verdict.reasons))
 
 
-def _record(contract: Contract, actor, summary: str, **details) -> TimelineEvent:
+def _record(contract: Contract, actor, kind: str, summary: str, **details) -> TimelineEvent:
     return case_services.timeline_record(
-        pupil=contract.pupil, actor=actor, kind=TimelineEvent.Kind.CONTRACT_STEP,
+        pupil=contract.pupil, actor=actor, kind=kind,
         summary=summary, details={"contract": contract.pk, "state": contract.state, **details},
     )
 
@@ -71,7 +79,8 @@ def _save_transition(contract: Contract) -> None:
         raise ValidationError(CHANGED_ELSEWHERE) from clash
 
 
-def _issue(contract: Contract, actor, *, kind: str, facts: dict, method: str, step: str):
+def _issue(contract: Contract, actor, *, kind: str, facts: dict, method: str, step: str,
+           batch: LetterBatch | None = None):
     """The step's letter to the contract's parents: one a household, for parents who live
     apart. Returns the first."""
     households: dict[tuple[str, str], list[ParentCarer]] = {}
@@ -83,7 +92,7 @@ def _issue(contract: Contract, actor, *, kind: str, facts: dict, method: str, st
         letter = letter_services.letter_issue(actor=actor, draft=letter_services.Draft(
             pupil=contract.pupil, kind=kind, recipients=parents, method=method, facts=facts,
             language=letter_services.language_for(contract.pupil, parents),
-        ))
+        ), batch=batch)
         ContractLetter.objects.create(contract=contract, letter=letter, step=step)
         letters.append(letter)
     return letters[0]
@@ -121,11 +130,19 @@ def contract_create(*, actor, pupil: Pupil, kind: str, parents: list[ParentCarer
         raise ValidationError({"parents": "Select the pupil's parents or carers the contract "
                                           "is with"})
     with transaction.atomic():
+        # Locked so that two requests at once cannot both find no contract and both start one.
+        Pupil.objects.select_for_update().filter(pk=pupil.pk).first()
+        current = Contract.objects.filter(pupil=pupil, kind=kind, state__in=OPEN).first()
+        if current is not None:
+            raise ValidationError(
+                f"{pupil.full_name} already has a {ContractKind(kind).label.lower()} "
+                f"{current.where_it_stands}: continue with that one.")
         contract = Contract.objects.create(kind=kind, pupil=pupil, school=pupil.school,
                                            lead=actor)
         contract.parents.set(parents)
-        _record(contract, actor, f"{contract.get_kind_display()} started as a draft, with "
-                                 f"{', '.join(p.full_name for p in parents)}")
+        _record(contract, actor, Kind.CONTRACT_STARTED,
+                f"{contract.get_kind_display()} started as a draft, with "
+                f"{', '.join(p.full_name for p in parents)}")
     return contract
 
 
@@ -173,9 +190,15 @@ def contract_update_content(
                                 started_by=f"Changed at review on "
                                            f"{timezone.localdate():%-d %B %Y}")
         # The earlier wording stays on the timeline: nothing is overwritten unseen.
-        _record(contract, actor, f"Contract content changed: {', '.join(changes)}",
+        _record(contract, actor, Kind.CONTRACT_CHANGED,
+                f"Changed: {'; '.join(content_label(name) for name in changes)}",
                 changes=changes)
     return contract
+
+
+def content_label(name: str) -> str:
+    """A part of the contract as the form and the letter name it."""
+    return str(Contract._meta.get_field(name).verbose_name)
 
 
 def _plain(value):
@@ -191,8 +214,8 @@ def consultation_record(*, actor, contract: Contract, agency: Agency, consulted_
             contract=contract, agency=agency, consulted_on=consulted_on, views=views.strip(),
             recorded_by=actor,
         )
-        _record(contract, actor, f"{agency.name} consulted on {consulted_on:%-d %B %Y}",
-                agency=agency.pk)
+        _record(contract, actor, Kind.AGENCY_CONSULTED,
+                f"{agency.name} consulted on {consulted_on:%-d %B %Y}", agency=agency.pk)
     return consultation
 
 
@@ -206,14 +229,51 @@ def contact_record(*, actor, contract: Contract, kind: str, occurred_on: date,
             parent_took_part=parent_took_part, notes=notes.strip(), recorded_by=actor,
         )
         took_part = "the parent took part" if parent_took_part else "the parent did not attend"
-        _record(contract, actor, f"{contact.get_kind_display()} on {occurred_on:%-d %B %Y}: "
-                                 f"{took_part}", contact=contact.pk)
+        _record(contract, actor, Kind.CONTRACT_CONTACT,
+                f"{contact.get_kind_display()} on {occurred_on:%-d %B %Y}: {took_part}",
+                contact=contact.pk)
     return contact
+
+
+def consent_record(*, actor, contract: Contract, parent: ParentCarer, decision: str,
+                   decided_on: date, notes: str = "") -> ConsentDecision:
+    """A parent gives, refuses or withdraws consent to the contract's information being shared
+    with the agencies named in it. Every decision is kept; the latest counts."""
+    _require_recorder(actor, contract)
+    _require(contract, "consent", today=timezone.localdate())
+    if parent.pk not in {p.pk for p in contract.parents.all()}:
+        raise ValidationError({"parent": "Select one of the parents the contract is with"})
+    if decided_on > timezone.localdate():
+        raise ValidationError({"decided_on": "The date of the decision cannot be in the future"})
+    with transaction.atomic():
+        # Locked: the decision allowed depends on the latest one, which must not move now.
+        Contract.objects.select_for_update().filter(pk=contract.pk).first()
+        allowed = rules.consent_decisions_open(
+            contract_facts(contract, today=timezone.localdate()), parent)[decision]
+        if not allowed:
+            raise ValidationError({"decision": list(allowed.reasons)})
+        return _consent_save(contract, actor, parent=parent, decision=decision,
+                             decided_on=decided_on, notes=notes)
+
+
+def _consent_save(contract: Contract, actor, *, parent: ParentCarer, decision: str,
+                  decided_on: date, notes: str = "") -> ConsentDecision:
+    consent = ConsentDecision.objects.create(
+        contract=contract, parent=parent, decision=decision, decided_on=decided_on,
+        notes=notes.strip(), recorded_by=actor,
+    )
+    _record(contract, actor, Kind.CONSENT_RECORDED,
+            f"{parent.full_name}: {consent.get_decision_display().lower()} to sharing "
+            f"information, on {decided_on:%-d %B %Y}",
+            consent=consent.pk, parent=parent.pk, decision=decision,
+            decided_on=decided_on.isoformat())
+    return consent
 
 
 # --- the ladder --------------------------------------------------------------------------
 
-def contract_offer(*, actor, contract: Contract, letter_facts: dict, method: str) -> Contract:
+def contract_offer(*, actor, contract: Contract, letter_facts: dict, method: str,
+                   batch: LetterBatch | None = None) -> Contract:
     """Offer the contract: the invitation letter goes to the parents."""
     _require_recorder(actor, contract)
     today = timezone.localdate()
@@ -222,31 +282,71 @@ def contract_offer(*, actor, contract: Contract, letter_facts: dict, method: str
         contract.offer(on=today)
         _save_transition(contract)
         letter = _issue(contract, actor, kind=LetterKind.CONTRACT_INVITATION,
-                        facts=letter_facts, method=method, step="offer")
-        _record(contract, actor, "Contract offered: invitation to a meeting sent",
+                        facts=letter_facts, method=method, step="offer", batch=batch)
+        _record(contract, actor, Kind.CONTRACT_OFFERED,
+                "Contract offered: invitation to a meeting sent",
                 letter=letter.pk)
     return contract
 
 
-def contract_sign(*, actor, contract: Contract, signatures: list[dict], method: str) -> Contract:
+def contract_invite(*, actor, pupil: Pupil, batch: LetterBatch) -> Contract:
+    """One pupil's letter in a batch of invitations to contract meetings: inviting the parents
+    is offering them a behaviour contract, so the pupil's draft is offered (or one is started
+    with the household the letter goes to), under every rule of the offer step."""
+    contract = Contract.objects.filter(
+        pupil=pupil, kind=ContractKind.BEHAVIOUR, state=State.DRAFT).first()
+    if contract is None:
+        household = letter_services.household_of(pupil)
+        if not household:
+            raise ValidationError("No parent or carer is recorded.")
+        contract = contract_create(actor=actor, pupil=pupil, kind=ContractKind.BEHAVIOUR,
+                                   parents=household)
+    return contract_offer(actor=actor, contract=contract, method=batch.method, batch=batch,
+                          letter_facts=letter_services.batch_facts(batch))
+
+
+def contract_sign(*, actor, contract: Contract, signatures: list[dict], method: str,
+                  consents: dict[int, str] | None = None) -> Contract:
     """Signed: the contract runs. The LA is told the date of issue, which starts the clock
-    for a parenting order (seed 000 §7, §13); review and end dates become deadlines."""
+    for a parenting order (seed 000 §7, §13); review and end dates become deadlines.
+
+    `consents` ({parent id: given or refused}) records each parent's decision about sharing,
+    as made at the signing, where it differs from the one already recorded. Every parent must
+    have decided: the contract states what each agreed to, never that signing was consent."""
     _require_recorder(actor, contract)
     today = timezone.localdate()
-    _require(contract, "sign", today=today)
+    facts = contract_facts(contract, today=today)
+    verdict = rules.actions(facts)["sign"]
+    if not verdict:
+        raise ValidationError(list(verdict.reasons))
     if not signatures:
         raise ValidationError({"signatures": "Record who signed"})
+    consents = consents or {}
+    if any(d not in {Consent.GIVEN, Consent.REFUSED} for d in consents.values()):
+        raise ValueError("At the signing a parent gives or refuses consent.")
+    undecided = [p.full_name for p in facts.parents
+                 if consents.get(p.pk) is None and facts.consent_of(p) is None]
+    if undecided:
+        raise ValidationError({"consents": f"Record whether {' and '.join(undecided)} "
+                                           "agrees to information being shared"})
     signatures = [{**signature, "signed_on": today.isoformat()} for signature in signatures]
     with transaction.atomic():
         contract.sign(on=today, signatures=signatures)
         _save_transition(contract)
+        for parent in facts.parents:
+            current = facts.consent_of(parent)
+            wanted = consents.get(parent.pk)
+            if wanted and (current is None or current.decision != wanted):
+                _consent_save(contract, actor, parent=parent, decision=wanted,
+                              decided_on=today, notes="Recorded at the signing.")
         letter = _issue(contract, actor, kind=_contract_letter(contract),
-                        facts=_contract_letter_facts(contract), method=method, step="signed")
+                        facts=contract_letter_facts(contract), method=method, step="signed")
         _notify(contract, Notification.Kind.CONTRACT_ISSUED,
                 f"{contract.get_kind_display()} for {contract.pupil.full_name} signed on "
                 f"{today:%-d %B %Y}", today)
-        _record(contract, actor, f"Contract signed by {', '.join(s['name'] for s in signatures)}"
-                                 "; the LA designated officer notified of the date of issue",
+        _record(contract, actor, Kind.CONTRACT_SIGNED,
+                f"Contract signed by {', '.join(s['name'] for s in signatures)}; the LA "
+                "designated officer notified of the date of issue",
                 letter=letter.pk, signatures=signatures)
         _open_clock(contract, actor, kind=DeadlineKind.CONTRACT_REVIEW, due=contract.review_on,
                     started_by=f"Contract signed on {today:%-d %B %Y}")
@@ -263,18 +363,67 @@ def _contract_letter(contract: Contract) -> str:
             else LetterKind.ATTENDANCE_CONTRACT)
 
 
-def _contract_letter_facts(contract: Contract) -> dict:
+def _one_line(*parts: str) -> str:
+    return ", ".join(" ".join(p.split()) for p in parts if p and p.strip())
+
+
+def contract_letter_facts(contract: Contract) -> dict:
+    """What the contract letter states: every part of the contract, each parent's consent as
+    decided (read now, after any decision made at the signing), and who it is with."""
+    parents = list(contract.parents.order_by("pk"))
+    links = {link.parent_id: link for link in contract.pupil.parent_links.all()}
+    latest: dict[int, ConsentDecision] = {}
+    for decision in contract.consents.order_by("decided_on", "recorded_at", "pk"):
+        latest[decision.parent_id] = decision
+    given_on: dict[int, date] = {}
+    for decision in contract.consents.filter(decision=Consent.GIVEN).order_by("decided_on"):
+        given_on[decision.parent_id] = decision.decided_on
+    consent = [
+        {"name": p.full_name,
+         "decision": latest[p.pk].decision if p.pk in latest else "",
+         "on": latest[p.pk].decided_on if p.pk in latest else None,
+         "given_on": given_on.get(p.pk)}
+        for p in parents
+    ]
     common = {"starts_on": contract.starts_on, "review_on": contract.review_on,
-              "ends_on": contract.ends_on}
+              "ends_on": contract.ends_on, "consent": consent, "copies_to": contract.copies_to}
     if contract.kind == ContractKind.ATTENDANCE:
         return {"requirements": contract.parent_requirements, "support": contract.support,
                 "lead_practitioner": contract.lead_practitioner, **common}
+    # The pupil's home is the first parent's: Appendix 3 gives each parent's contact details
+    # only where they differ from it.
+    home = parents[0] if parents else None
+    home_address = _one_line(home.address, home.postcode) if home else ""
+
+    def contact_details(parent: ParentCarer) -> str:
+        address = _one_line(parent.address, parent.postcode)
+        return _one_line(address if address != home_address else "", parent.phone, parent.email)
+
     return {
+        "home_address": home_address,
+        "home_phone": home.phone if home else "",
+        "parents": [
+            {"name": p.full_name,
+             "relationship": links[p.pk].get_relationship_display() if p.pk in links else "",
+             "contact": contact_details(p)}
+            for p in parents
+        ],
+        "support_services": contract.support_services,
+        "link_professional": contract.link_professional,
+        "link_professional_position": contract.link_professional_position,
         "concerns": contract.concerns, "aims": contract.aims,
-        "parent_help": contract.parent_help, "pupil_help": contract.pupil_help,
+        "parent_involvement": contract.parent_involvement,
+        "obstacles": contract.obstacles, "overcoming": contract.overcoming,
+        "help_by_parent": [{"name": p.full_name,
+                            "help": contract.help_by_parent.get(str(p.pk), "")}
+                           for p in parents],
+        "pupil_help": contract.pupil_help, "school_help": contract.school_help,
         "objectives": contract.objectives, "school_commitments": contract.support,
         "parent_commitments": contract.parent_requirements,
-        "pupil_commitments": contract.pupil_commitments, **common,
+        "pupil_commitments": contract.pupil_commitments,
+        "next_meeting": contract.next_meeting, "other_dates": contract.other_dates,
+        "additional_contacts": contract.additional_contacts,
+        **common,
     }
 
 
@@ -285,7 +434,7 @@ def contract_refuse(*, actor, contract: Contract, reasons: str) -> Contract:
     with transaction.atomic():
         contract.refuse(on=today, reasons=reasons.strip())
         _save_transition(contract)
-        _record(contract, actor, "The parents refused the contract",
+        _record(contract, actor, Kind.CONTRACT_REFUSED, "The parents refused the contract",
                 reasons=reasons, negotiation_log=list(contract.contacts.values_list("pk",
                                                                                    flat=True)))
     return contract
@@ -298,7 +447,7 @@ def contract_withdraw(*, actor, contract: Contract, reasons: str) -> Contract:
     with transaction.atomic():
         contract.withdraw(on=today, reasons=reasons.strip())
         _save_transition(contract)
-        _record(contract, actor, "Contract withdrawn", reasons=reasons)
+        _record(contract, actor, Kind.CONTRACT_WITHDRAWN, "Contract withdrawn", reasons=reasons)
     return contract
 
 
@@ -373,7 +522,8 @@ def contract_start_review(*, actor, contract: Contract, reason: str) -> Contract
     with transaction.atomic():
         contract.start_review()
         _save_transition(contract)
-        _record(contract, actor, "Contract review started", reason=reason)
+        _record(contract, actor, Kind.CONTRACT_REVIEW_STARTED, "Contract review started",
+                reason=reason)
     return contract
 
 
@@ -394,8 +544,8 @@ def contract_amend(*, actor, contract: Contract, review_on: date, summary: str) 
                       kinds=[DeadlineKind.CONTRACT_REVIEW])
         _open_clock(contract, actor, kind=DeadlineKind.CONTRACT_REVIEW, due=review_on,
                     started_by=f"Contract reviewed on {timezone.localdate():%-d %B %Y}")
-        _record(contract, actor, f"Contract reviewed and amended; next review "
-                                 f"{review_on:%-d %B %Y}",
+        _record(contract, actor, Kind.CONTRACT_REVIEWED,
+                f"Contract reviewed and amended; next review {review_on:%-d %B %Y}",
                 review_summary=summary, previous_review_on=_plain(previous))
     return contract
 
@@ -405,7 +555,12 @@ def contract_escalate(*, actor, contract: Contract, reasons: str) -> Contract:
     the LA designated officer's queue."""
     _require_recorder(actor, contract)
     today = timezone.localdate()
-    _require(contract, "escalate", today=today)
+    facts = contract_facts(contract, today=today)
+    verdict = rules.actions(facts)["escalate"]
+    if not verdict:
+        raise ValidationError(list(verdict.reasons))
+    # What the school was shown it would still lack for an order, kept with the escalation.
+    readiness = rules.order_readiness(facts)
     with transaction.atomic():
         contract.escalate(on=today, reasons=reasons.strip())
         _save_transition(contract)
@@ -414,8 +569,10 @@ def contract_escalate(*, actor, contract: Contract, reasons: str) -> Contract:
         _notify(contract, Notification.Kind.ESCALATED,
                 f"{contract.pupil.full_name}: the school asks the LA to apply for a parenting "
                 "order", today)
-        _record(contract, actor, "Escalated to the LA: a parenting order is recommended",
-                reasons=reasons)
+        _record(contract, actor, Kind.CONTRACT_ESCALATED,
+                "Escalated to the LA: a parenting order is recommended",
+                reasons=reasons,
+                order_lacks=[] if readiness.allowed else list(readiness.reasons))
     return contract
 
 
@@ -437,7 +594,7 @@ def contract_terminate(*, actor, contract: Contract, reasons: str,
             _notify(contract, Notification.Kind.TERMINATED,
                     f"{contract.pupil.full_name}: attendance contract ended; "
                     f"{contract.get_alternative_course_display().lower()}", today)
-        _record(contract, actor, f"Contract terminated: "
+        _record(contract, actor, Kind.CONTRACT_TERMINATED, f"Contract ended early: "
                                  f"{contract.get_alternative_course_display() or 'ended'}",
                 reasons=reasons, alternative_course=alternative_course)
     return contract
@@ -457,7 +614,8 @@ def contract_complete(*, actor, contract: Contract) -> Contract:
                       kinds=[DeadlineKind.CONTRACT_REVIEW])
         if contract.kind == ContractKind.BEHAVIOUR:
             case_services.order_window_refresh(pupil=contract.pupil, actor=actor)
-        _record(contract, actor, f"Contract completed on {today:%-d %B %Y}")
+        _record(contract, actor, Kind.CONTRACT_COMPLETED,
+                f"Contract completed on {today:%-d %B %Y}")
     return contract
 
 
@@ -467,7 +625,7 @@ def notification_acknowledge(*, actor, notification: Notification) -> bool:
             pk=notification.pk, acknowledged_at__isnull=True
         ).update(acknowledged_at=timezone.now(), acknowledged_by=actor)
         if done:
-            _record(notification.contract, actor,
+            _record(notification.contract, actor, Kind.LA_NOTED,
                     f"LA designated officer noted: {notification.get_kind_display().lower()}")
     return bool(done)
 

@@ -1,6 +1,8 @@
 from celery import shared_task
 from django.utils import timezone
 
+from letters import services as letter_services
+
 from . import services
 
 
@@ -8,3 +10,11 @@ from . import services
 def complete_due_contracts() -> int:
     """Daily: contracts whose end date has come are completed."""
     return services.contracts_complete_due(today=timezone.localdate())
+
+
+@shared_task
+def invite_to_contract_meetings(batch_id: int) -> int:
+    """A batch of invitations to contract meetings, each an offer of a contract; safe to run
+    again (each pupil's is issued once)."""
+    batch = letter_services.batch_run(batch_id=batch_id, issue=services.contract_invite)
+    return batch.total

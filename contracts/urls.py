@@ -12,6 +12,10 @@ urlpatterns = [
         views.contract_action,
         name="contract-action",
     ),
+    path("eligible/behaviour-contract/", views.contract_eligible_list,
+         name="contract-eligible-list"),
+    path("eligible/behaviour-contract/invite/", views.invitations_new,
+         name="contract-invitations-new"),
     path("la/queue/", views.la_queue, name="la-queue"),
     path(
         "la/queue/<int:notification_id>/noted/",

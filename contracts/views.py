@@ -12,8 +12,12 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_POST
 
 from cases import selectors as case_selectors
+from cases import views as case_views
+from cases.sources import BEDFORDSHIRE, cite
+from letters import services as letter_services
+from letters.models import LetterKind
 
-from . import forms, selectors, services
+from . import forms, rules, selectors, services
 from .models import State
 
 
@@ -24,6 +28,7 @@ class Step:
     run: Callable  # (actor, contract, cleaned data): calls the step's service
     submit: str
     done: str
+    fields_template: str = ""  # a step whose form is laid out by hand
 
 
 def _offer(actor, contract, data):
@@ -31,14 +36,24 @@ def _offer(actor, contract, data):
     services.contract_offer(actor=actor, contract=contract, method=method, letter_facts=data)
 
 
-def _form_kwargs(contract, action):
+def _form_kwargs(page: selectors.ContractPage, action: str) -> dict:
+    contract, facts = page.contract, page.facts
     if action == "edit":
-        return {"kind": contract.kind, "initial": {
+        return {"kind": contract.kind, "parents": facts.parents, "initial": {
             name: getattr(contract, name) for name in (*services.CONTENT_FIELDS, "revision")}}
     if action == "consult":
         return {"agencies": case_selectors.agencies_for_pupil(contract.pupil)}
+    if action == "consent":
+        return {"parents": contract.parents.all()}
+    if action == "sign":
+        return {"parents": facts.parents, "consents": {
+            p.pk: facts.consent_of(p).decision for p in facts.parents if facts.consent_of(p)}}
     if action == "breach":
-        return {"exclusions": contract.pupil.exclusions.all()}
+        # A further exclusion is one that started on or after the formal warning.
+        exclusions = contract.pupil.exclusions.none()
+        if contract.warned_on:
+            exclusions = contract.pupil.exclusions.filter(start_date__gte=contract.warned_on)
+        return {"decisions": page.decisions, "exclusions": exclusions}
     return {}
 
 
@@ -58,6 +73,9 @@ STEPS: dict[str, Step] = {
                     _call(services.consultation_record), "Record", "Consultation recorded"),
     "contact": Step("Record a meeting or an attempt to reach the parents", forms.ContactForm,
                     _call(services.contact_record), "Record", "Recorded"),
+    "consent": Step("Record a decision about sharing information", forms.ConsentForm,
+                    _call(services.consent_record), "Record the decision",
+                    "Decision about sharing information recorded"),
     "offer": Step("Offer the contract: invite the parents to a meeting", forms.OfferForm,
                   _offer, "Offer and issue the invitation",
                   "Contract offered; the invitation letter is issued"),
@@ -68,7 +86,8 @@ STEPS: dict[str, Step] = {
     "withdraw": Step("Withdraw the contract", forms.ReasonsForm,
                      _call(services.contract_withdraw), "Withdraw", "Contract withdrawn"),
     "breach": Step("Record a breach and your decision", forms.BreachForm,
-                   _call(services.breach_record), "Record the breach", "Breach recorded"),
+                   _call(services.breach_record), "Record the breach", "Breach recorded",
+                   fields_template="contracts/breach_fields.html"),
     "start_review": Step("Start a review", forms.ReasonsForm,
                          _call(services.contract_start_review, reasons="reason"),
                          "Start the review", "Review started"),
@@ -127,7 +146,9 @@ def contract_detail(request, contract_id: int):
     may_act = case_selectors.user_may_record_for(request.user, school=page.contract.school)
     steps = [(name, STEPS[name].title, page.actions[name]) for name in STEPS]
     return render(request, "contracts/detail.html", {
-        "page": page, "contract": page.contract, "steps": steps, "may_act": may_act,
+        "page": page, "contract": page.contract, "may_act": may_act,
+        "available": [step for step in steps if step[2]],
+        "unavailable": [step for step in steps if not step[2]],
     })
 
 
@@ -141,8 +162,8 @@ def contract_action(request, contract_id: int, action: str):
     page = selectors.contract_page(request.user, contract_id=contract_id,
                                    today=timezone.localdate())
     verdict = page.actions[action]
-    form = step.form(request.POST or None, **_form_kwargs(contract, action))
-    if request.method == "POST" and form.is_valid():
+    form = step.form(request.POST or None, **_form_kwargs(page, action))
+    if request.method == "POST" and verdict and form.is_valid():
         try:
             step.run(request.user, contract, dict(form.cleaned_data))
         except ValidationError as error:
@@ -152,7 +173,11 @@ def contract_action(request, contract_id: int, action: str):
             return redirect("contract-detail", contract_id=contract.pk)
     return render(request, "contracts/action.html", {
         "form": form, "contract": contract, "pupil": contract.pupil, "title": step.title,
-        "submit": step.submit, "verdict": verdict, "decisions": page.decisions,
+        "caption": f"{contract.pupil.full_name}, {contract.get_kind_display().lower()}",
+        "submit": step.submit, "verdict": verdict, "fields_template": step.fields_template,
+        "ladder_source": cite(BEDFORDSHIRE, "§9"),
+        "order_readiness": rules.order_readiness(page.facts) if action == "escalate" else None,
+        "pack_source": cite(BEDFORDSHIRE, "§12"),
         "back": reverse("contract-detail", args=[contract.pk]),
     })
 
@@ -165,6 +190,38 @@ def contract_pdf(request, contract_id: int):
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "no-store"
     return response
+
+
+def contract_eligible_list(request):
+    case_views.require_name_access(request)
+    today = timezone.localdate()
+    eligible = selectors.contract_eligible_for(request.user, today=today)
+    page = Paginator(eligible.pupils, 50).get_page(request.GET.get("page"))
+    may_write = case_selectors.schools_recordable_by(request.user).exists()
+    return render(request, "contracts/eligible.html", {
+        "page": page, "today": today, "may_write": may_write, "eligible": eligible,
+    })
+
+
+def invitations_new(request):
+    """Invite the parents of every pupil eligible for a behaviour contract, in the user's
+    recordable scope, to a contract meeting: one offer each, issued in the background."""
+    kind = LetterKind.CONTRACT_INVITATION
+    eligible = selectors.contract_eligible_for(request.user, today=timezone.localdate())
+    pupils = list(eligible.pupils.filter(
+        school__in=case_selectors.schools_recordable_by(request.user)))
+    if not pupils:
+        raise PermissionDenied("There is no pupil in your schools to write to.")
+    form = forms.InvitationsForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        batch = letter_services.batch_request(
+            actor=request.user, kind=kind, pupils=pupils, facts=form.facts(),
+            method=form.cleaned_data["method"],
+        )
+        return redirect("letter-batch-detail", batch_id=batch.pk)
+    return render(request, "contracts/invitations_form.html", {
+        "form": form, "pupils": pupils, "eligible": eligible, "kind": LetterKind(kind),
+    })
 
 
 def la_queue(request):

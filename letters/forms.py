@@ -12,7 +12,8 @@ def _fact_field(spec: kinds.Fact) -> forms.Field:
             name=spec.label[:1].lower() + spec.label[1:], label=spec.label,
             required=spec.required, help_text=spec.hint,
         )
-    widget = forms.Textarea(attrs={"rows": 4}) if spec.type in {"longtext", "lines"} else None
+    long = spec.type in {"longtext", "lines", "rows"}
+    widget = forms.Textarea(attrs={"rows": 4}) if long else None
     return forms.CharField(
         label=spec.label, required=spec.required, help_text=spec.hint, widget=widget,
         max_length=4000 if widget else 300,

@@ -14,9 +14,12 @@ from .models import LetterKind
 class Fact:
     name: str
     label: str
-    type: str = "text"  # text, longtext, lines, date
+    # text, longtext, date; lines (one a line); rows (one a line, parts split by ";" into
+    # `columns`); records (a list the step's service gives, never typed into a form).
+    type: str = "text"
     required: bool = True
     hint: str = ""
+    columns: int = 0
 
 
 MEETING = (
@@ -34,20 +37,41 @@ INCIDENT = (
 
 FACTS: dict[str, tuple[Fact, ...]] = {
     LetterKind.CONTRACT_INVITATION: MEETING,
+    # Every section of the Bedfordshire protocol's model contract (Appendix 3), filled in
+    # from the contract when it is signed.
     LetterKind.PARENTING_CONTRACT: (
+        Fact("home_address", "The pupil's home address", required=False),
+        Fact("home_phone", "Home phone", required=False),
+        Fact("parents", "Parents and carers: name, relationship, contact details", "records"),
+        Fact("support_services", "Support services and agencies attending", "rows",
+             required=False, columns=2),
+        Fact("link_professional", "Link professional", required=False),
+        Fact("link_professional_position", "Link professional's position", required=False),
         Fact("concerns", "Reasons for the contract: the areas of concern", "longtext"),
         Fact("aims", "What we are trying to achieve", "longtext"),
-        Fact("parent_help", "What the parents would find helpful", "longtext"),
-        Fact("pupil_help", "What the pupil would find helpful", "longtext"),
-        Fact("objectives", "Objectives for the next three months", "lines",
+        Fact("parent_involvement", "How the parents can be involved in achieving this",
+             "longtext", required=False),
+        Fact("obstacles", "What might stop this from happening", "longtext", required=False),
+        Fact("overcoming", "How we can overcome these difficulties", "longtext",
+             required=False),
+        Fact("help_by_parent", "What each parent would find helpful", "records"),
+        Fact("pupil_help", "What the pupil would find helpful", "longtext", required=False),
+        Fact("school_help", "What the school and other agencies would find helpful",
+             "longtext", required=False),
+        Fact("objectives", "Objectives for the next three months", "rows", columns=3,
              hint="One a line: what we want to happen; how; who will do it"),
         Fact("school_commitments", "The school agrees to", "lines", hint="One a line"),
         Fact("parent_commitments", "The parents agree to", "lines", hint="One a line"),
         Fact("pupil_commitments", "The pupil agrees to", "lines", required=False,
              hint="One a line, as suits the pupil's age"),
+        Fact("next_meeting", "When we will next meet", required=False),
+        Fact("other_dates", "Other important dates", "longtext", required=False),
         Fact("starts_on", "Start date", "date"),
         Fact("review_on", "Review date", "date"),
         Fact("ends_on", "End date", "date"),
+        Fact("additional_contacts", "Additional contact details", "longtext", required=False),
+        Fact("consent", "Each parent's decision about sharing information", "records"),
+        Fact("copies_to", "Copies given to", "lines", required=False),
     ),
     LetterKind.ATTENDANCE_CONTRACT: (
         Fact("requirements", "What the parents agree to do", "lines", hint="One a line"),
@@ -56,6 +80,8 @@ FACTS: dict[str, tuple[Fact, ...]] = {
         Fact("starts_on", "Start date", "date"),
         Fact("review_on", "Review date", "date"),
         Fact("ends_on", "End date", "date"),
+        Fact("consent", "Each parent's decision about sharing information", "records"),
+        Fact("copies_to", "Copies given to", "lines", required=False),
     ),
     LetterKind.CONTRACT_REVIEW_INVITATION: (
         Fact("contract_signed_on", "Date the contract was signed", "date"),
@@ -135,3 +161,10 @@ CONTRACT_STEP_LETTERS = frozenset({
 })
 CONTRACT_STEP_REASON = ("Issued from the contract's page, at its step (offer, signing or a "
                         "breach), so the contract records it.")
+
+
+# The Celery task that issues each kind of letter sent in batches, by its registered name: the
+# app whose step the letter is owns the task (a contract meeting invitation offers a contract).
+BATCH_TASKS = {
+    LetterKind.CONTRACT_INVITATION: "contracts.tasks.invite_to_contract_meetings",
+}

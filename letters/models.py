@@ -104,13 +104,6 @@ class IssuedLetter(models.Model):
 
     class Meta:
         ordering = ["-issued_at", "-pk"]
-        constraints = [
-            # A batch issues at most one letter per pupil, however often its task runs.
-            models.UniqueConstraint(
-                fields=["batch", "pupil"], condition=Q(batch__isnull=False),
-                name="issuedletter_once_per_batch",
-            ),
-        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} to {self.pupil}, {self.issued_at:%-d %b %Y}"
@@ -125,7 +118,8 @@ class IssuedLetter(models.Model):
 
 
 class LetterBatch(models.Model):
-    """One letter to each of many pupils' parents, rendered in the background."""
+    """One letter to each of many pupils' parents, issued in the background: an item a pupil,
+    each succeeding or failing on its own."""
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Waiting to start"
@@ -133,7 +127,6 @@ class LetterBatch(models.Model):
         DONE = "done", "Done"
 
     kind = models.CharField(max_length=40, choices=LetterKind.choices)
-    pupils = models.ManyToManyField(Pupil, related_name="+")
     facts = models.JSONField()
     method = models.CharField(max_length=10, choices=Method.choices)
     requested_by = models.ForeignKey(
@@ -142,10 +135,36 @@ class LetterBatch(models.Model):
     requested_at = models.DateTimeField(auto_now_add=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     total = models.PositiveIntegerField(default=0)
-    problems = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["-requested_at"]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} × {self.total}"
+
+
+class LetterBatchItem(models.Model):
+    """One pupil's letter in a batch: issued, failed with the reason, or still to do."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Still to issue"
+        ISSUED = "issued", "Issued"
+        FAILED = "failed", "Not issued"
+
+    batch = models.ForeignKey(LetterBatch, on_delete=models.PROTECT, related_name="items")
+    pupil = models.ForeignKey(Pupil, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    # Counted before each try, so an item that stops its worker every time still ends.
+    attempts = models.PositiveSmallIntegerField(default=0)
+    problem = models.TextField(blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["batch", "pupil"], name="letterbatchitem_once"),
+        ]
+        indexes = [models.Index(fields=["batch", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.pupil}: {self.get_status_display()}"

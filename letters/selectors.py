@@ -2,12 +2,13 @@
 
 from dataclasses import dataclass
 
+from django.db.models import Count
 from django.http import Http404
 
 from cases import selectors as case_selectors
 from cases.models import LocalAuthority, School, StaffRole
 
-from .models import IssuedLetter, LetterBatch, LetterTemplate
+from .models import IssuedLetter, LetterBatch, LetterBatchItem, LetterTemplate
 from .rendering import BUILTIN
 
 # The names a letter template may use (see letters.services.compose).
@@ -81,8 +82,30 @@ def letter_for_download(user, *, pupil_id: int, letter_id: int) -> IssuedLetter:
         raise Http404("No such letter in your schools") from missing
 
 
-def batch_for(user, *, batch_id: int) -> LetterBatch:
+@dataclass(frozen=True)
+class BatchProgress:
+    batch: LetterBatch
+    issued: int
+    failed: list[LetterBatchItem]
+    pending: int
+
+    @property
+    def finished(self) -> int:
+        return self.issued + len(self.failed)
+
+    @property
+    def percent(self) -> int:
+        return int(100 * self.finished / self.batch.total) if self.batch.total else 100
+
+
+def batch_progress(user, *, batch_id: int) -> BatchProgress:
+    """A batch of the user's own, with how many letters are issued, which failed and why."""
     try:
-        return LetterBatch.objects.get(pk=batch_id, requested_by=user)
+        batch = LetterBatch.objects.get(pk=batch_id, requested_by=user)
     except LetterBatch.DoesNotExist as missing:
         raise Http404("No such batch of letters of yours") from missing
+    counts = dict(batch.items.values_list("status").annotate(n=Count("pk")).order_by())
+    failed = list(batch.items.filter(status=LetterBatchItem.Status.FAILED)
+                  .select_related("pupil").order_by("pk")[:500])
+    return BatchProgress(batch=batch, issued=counts.get(LetterBatchItem.Status.ISSUED, 0),
+                         failed=failed, pending=counts.get(LetterBatchItem.Status.PENDING, 0))

@@ -1,11 +1,16 @@
 """Composing, previewing and issuing letters. An issued letter is rendered once, and its PDF
 bytes, SHA-256 and page count are stored with a timeline event in the same transaction."""
 
+import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
+from celery import current_app
+from celery.exceptions import SoftTimeLimitExceeded
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.dateformat import format as date_format
 
@@ -25,7 +30,16 @@ from cases.models import (
 from cases.policies import policy_for
 
 from . import kinds, rendering, selectors
-from .models import IssuedLetter, LetterBatch, LetterKind, LetterLanguage, LetterTemplate
+from .models import (
+    IssuedLetter,
+    LetterBatch,
+    LetterBatchItem,
+    LetterKind,
+    LetterLanguage,
+    LetterTemplate,
+)
+
+logger = logging.getLogger(__name__)
 
 ROLE_LABELS_CY = {
     StaffRole.SCHOOL_LEAD: "Arweinydd ysgol",
@@ -88,9 +102,12 @@ def _facts_for(draft: Draft) -> dict:
         value = draft.facts.get(spec.name)
         if spec.type == "lines":
             value = _lines(value)
-            if spec.name == "objectives":
-                value = [(parts + ["", "", ""])[:3] for parts in
-                         ([p.strip() for p in line.split(";")] for line in value)]
+        elif spec.type == "rows":
+            # One a line, its parts split by semicolons: "what; how; who".
+            value = [([p.strip() for p in line.split(";")] + [""] * spec.columns)[:spec.columns]
+                     for line in _lines(value)]
+        elif spec.type == "records":
+            value = list(value or [])
         facts[spec.name] = value
     window = case_selectors.open_deadline(pupil=draft.pupil, kind=DeadlineKind.ORDER_WINDOW)
     facts.update(kinds.derived_dates(
@@ -181,11 +198,15 @@ def _format_date(value: date, language: str) -> str:
         return date_format(value, "j F Y")
 
 
-def _json_facts(facts: dict) -> dict:
-    return {
-        key: value.isoformat() if isinstance(value, date) else value
-        for key, value in facts.items()
-    }
+def _json_facts(value):
+    """Facts as JSON keeps them: dates as ISO strings, at any depth."""
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {key: _json_facts(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_facts(item) for item in value]
+    return value
 
 
 def letter_issue(*, actor, draft: Draft, batch: LetterBatch | None = None) -> IssuedLetter:
@@ -205,7 +226,7 @@ def letter_issue(*, actor, draft: Draft, batch: LetterBatch | None = None) -> Is
             issued_by=actor,
             template_source=composed.template_source,
             template_version=composed.template_version,
-            facts=_json_facts(composed.facts),
+            facts=_json_facts({**composed.facts, "dated": draft.dated}),
             pdf=rendered.pdf,
             sha256=rendered.sha256,
             page_count=rendered.page_count,
@@ -219,23 +240,24 @@ def letter_issue(*, actor, draft: Draft, batch: LetterBatch | None = None) -> Is
             details={"letter": letter.pk, "kind": draft.kind, "sha256": rendered.sha256,
                      "pages": rendered.page_count, "method": draft.method},
         )
-        _open_clocks(letter, composed.facts, actor)
+        _open_clocks(letter, composed.facts, actor, dated=draft.dated)
     return letter
 
 
-def _open_clocks(letter: IssuedLetter, facts: dict, actor) -> None:
-    """The deadlines a letter starts: the parent's reply, a ban's review."""
+def _open_clocks(letter: IssuedLetter, facts: dict, actor, *, dated: date) -> None:
+    """The deadlines a letter starts: the parent's reply, a ban's review. Each counts from the
+    date the letter bears, as the parent reads it."""
     if facts.get("reply_by") and letter.kind in kinds.CONDUCT_LETTERS:
         case_services.deadline_open(
             pupil=letter.pupil, kind=DeadlineKind.PARENT_REPLY, actor=actor,
             due_at=case_services.end_of_day(facts["reply_by"]), subject=f"letter:{letter.pk}",
-            started_by=f"{letter.get_kind_display()} dated {letter.issued_at:%-d %B %Y}",
+            started_by=f"{letter.get_kind_display()} dated {dated:%-d %B %Y}",
         )
     if facts.get("review_on") and letter.kind == LetterKind.CONDUCT_BAN:
         case_services.deadline_open(
             pupil=letter.pupil, kind=DeadlineKind.SANCTION_REVIEW, actor=actor,
             due_at=case_services.end_of_day(facts["review_on"]), subject=f"letter:{letter.pk}",
-            started_by=f"Ban confirmed on {letter.issued_at:%-d %B %Y}",
+            started_by=f"Ban confirmed by the letter dated {dated:%-d %B %Y}",
         )
 
 
@@ -266,73 +288,101 @@ def template_save(
                                   "Reload the page and make your change again.") from clash
 
 
+# A batch item is tried at most this often: an item that stops its worker every time (a
+# letter too big to render in the time allowed) still ends, as not issued.
+BATCH_ITEM_ATTEMPTS = 3
+
+BatchItemIssue = Callable[..., object]  # (actor=, pupil=, batch=): issues the pupil's letter
+
+
 def batch_request(*, actor, kind: str, pupils: list[Pupil], facts: dict,
                   method: str) -> LetterBatch:
     recordable = set(case_selectors.schools_recordable_by(actor).values_list("pk", flat=True))
     if any(pupil.school_id not in recordable for pupil in pupils):
         raise PermissionDenied("Your role cannot write letters for every one of these pupils.")
+    task = current_app.tasks[kinds.BATCH_TASKS[kind]]
     with transaction.atomic():
         batch = LetterBatch.objects.create(
             kind=kind, facts=_json_facts(facts), method=method, requested_by=actor,
             total=len(pupils),
         )
-        batch.pupils.set(pupils)
-        from .tasks import issue_batch
-
+        LetterBatchItem.objects.bulk_create(
+            LetterBatchItem(batch=batch, pupil=pupil) for pupil in pupils)
         # If the broker is down, the page still answers: the batch waits, queued, and the
         # sweeper (letters.tasks.requeue_waiting_batches) sends it when the broker is back.
-        transaction.on_commit(lambda: issue_batch.delay(batch.pk), robust=True)
+        transaction.on_commit(lambda: task.delay(batch.pk), robust=True)
     return batch
 
 
-def batches_requeue(*, older_than) -> list[int]:
+def batches_requeue(*, older_than) -> list[LetterBatch]:
     """The batches still waiting or unfinished since before `older_than`: safe to send again,
-    as running a batch twice issues each letter once."""
+    as an item is issued once however often, and however many workers, run the batch."""
     return list(LetterBatch.objects.filter(
         status__in=[LetterBatch.Status.QUEUED, LetterBatch.Status.RUNNING],
         requested_at__lt=older_than,
-    ).values_list("pk", flat=True))
+    ))
 
 
-def batch_run(*, batch_id: int) -> LetterBatch:
-    """Issue the batch's letters that are not issued yet. Running it twice, or twice at once,
-    issues each letter once (unique per batch and pupil)."""
-    claimed = LetterBatch.objects.filter(
-        pk=batch_id, status__in=[LetterBatch.Status.QUEUED, LetterBatch.Status.RUNNING]
+def batch_facts(batch: LetterBatch) -> dict:
+    """The facts the requester gave, as a Draft takes them (dates as dates)."""
+    return {
+        spec.name: date.fromisoformat(value) if spec.type == "date" and value else value
+        for spec in kinds.FACTS[batch.kind]
+        for value in [batch.facts.get(spec.name)]
+    }
+
+
+def batch_run(*, batch_id: int, issue: BatchItemIssue) -> LetterBatch:
+    """Issue the batch's letters still to issue, one pupil at a time; each succeeds or fails on
+    its own, with the reason kept for the progress page, and the batch always ends. Safe to
+    run twice, or twice at once: an item is locked while it is issued, and issued once."""
+    LetterBatch.objects.filter(
+        pk=batch_id, status=LetterBatch.Status.QUEUED
     ).update(status=LetterBatch.Status.RUNNING)
     batch = LetterBatch.objects.select_related("requested_by").get(pk=batch_id)
-    if not claimed:
-        return batch
-    done = set(batch.letters.values_list("pupil_id", flat=True))
-    facts = {
-        key: date.fromisoformat(value) if spec.type == "date" and value else value
-        for spec in kinds.FACTS[batch.kind]
-        for key, value in [(spec.name, batch.facts.get(spec.name))]
-    }
-    problems = list(batch.problems)
-    pupils = batch.pupils.select_related("school__local_authority").prefetch_related(
-        "parent_links__parent")
-    for pupil in pupils.exclude(pk__in=done):
-        household = household_of(pupil)
-        if not household:
-            problems.append(f"{pupil.full_name}: no parent or carer is recorded.")
-            continue
-        draft = Draft(
-            pupil=pupil, kind=batch.kind, language=language_for(pupil, household),
-            recipients=household, method=batch.method, facts=facts,
-        )
-        try:
-            letter_issue(actor=batch.requested_by, draft=draft, batch=batch)
-        except IntegrityError:
-            continue  # another run issued this one
-        except (ValidationError, PermissionDenied) as refused:
-            problems.append(f"{pupil.full_name}: {'; '.join(refused.messages)}"
-                            if hasattr(refused, "messages") else f"{pupil.full_name}: {refused}")
-    LetterBatch.objects.filter(pk=batch.pk).update(
-        status=LetterBatch.Status.DONE, problems=problems
-    )
+    pending = batch.items.filter(status=LetterBatchItem.Status.PENDING)
+    for item_id in list(pending.values_list("pk", flat=True)):
+        _batch_item_run(batch, item_id, issue)
+    if not pending.exists():
+        LetterBatch.objects.filter(pk=batch_id).update(status=LetterBatch.Status.DONE)
     batch.refresh_from_db()
     return batch
+
+
+def _batch_item_end(item_id: int, status: str, problem: str = "") -> None:
+    LetterBatchItem.objects.filter(pk=item_id, status=LetterBatchItem.Status.PENDING).update(
+        status=status, problem=problem, finished_at=timezone.now())
+
+
+def _batch_item_run(batch: LetterBatch, item_id: int, issue: BatchItemIssue) -> None:
+    tried = LetterBatchItem.objects.filter(
+        pk=item_id, status=LetterBatchItem.Status.PENDING, attempts__lt=BATCH_ITEM_ATTEMPTS,
+    ).update(attempts=F("attempts") + 1)
+    if not tried:
+        _batch_item_end(item_id, LetterBatchItem.Status.FAILED,
+                        f"Pact tried {BATCH_ITEM_ATTEMPTS} times and could not issue this "
+                        "letter in the time allowed.")
+        return
+    try:
+        with transaction.atomic():
+            item = (LetterBatchItem.objects.select_for_update()
+                    .select_related("pupil__school__local_authority").get(pk=item_id))
+            if item.status != LetterBatchItem.Status.PENDING:
+                return  # another run issued it while this one waited
+            issue(actor=batch.requested_by, pupil=item.pupil, batch=batch)
+            _batch_item_end(item_id, LetterBatchItem.Status.ISSUED)
+    except SoftTimeLimitExceeded:
+        raise  # the task's time is up: the item stays to do, and the sweeper sends it again
+    except (ValidationError, PermissionDenied) as refused:
+        messages = getattr(refused, "messages", None) or [str(refused)]
+        _batch_item_end(item_id, LetterBatchItem.Status.FAILED, " ".join(messages))
+    except Exception:
+        # Whatever went wrong with one family's letter, the others still go.
+        logger.exception("Letter batch %s: item %s failed", batch.pk, item_id)
+        _batch_item_end(item_id, LetterBatchItem.Status.FAILED,
+                        f"Pact could not issue this letter because of an error on its side "
+                        f"(batch {batch.pk}, item {item_id}). It has been logged; try again "
+                        "from the pupil's case page.")
 
 
 def household_of(pupil: Pupil) -> list[ParentCarer]:

@@ -1,22 +1,16 @@
 from datetime import timedelta
 
-from celery import shared_task
+from celery import current_app, shared_task
 from django.utils import timezone
 
-from . import services
-
-
-@shared_task
-def issue_batch(batch_id: int) -> int:
-    """Issue a batch's letters; safe to run again (each letter is issued once)."""
-    return services.batch_run(batch_id=batch_id).letters.count()
+from . import kinds, services
 
 
 @shared_task
 def requeue_waiting_batches() -> int:
     """Every 10 minutes: send again batches that never started (the broker was down when
-    they were asked for) or stopped part-way (a worker died)."""
+    they were asked for) or stopped part-way (a worker died), each to the task of its kind."""
     waiting = services.batches_requeue(older_than=timezone.now() - timedelta(minutes=10))
-    for batch_id in waiting:
-        issue_batch.delay(batch_id)
+    for batch in waiting:
+        current_app.tasks[kinds.BATCH_TASKS[batch.kind]].delay(batch.pk)
     return len(waiting)

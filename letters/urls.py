@@ -16,6 +16,5 @@ urlpatterns = [
         views.template_edit,
         name="letter-template-edit",
     ),
-    path("letters/batches/new/", views.batch_new, name="letter-batch-new"),
     path("letters/batches/<int:batch_id>/", views.batch_detail, name="letter-batch-detail"),
 ]

@@ -3,13 +3,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from cases import selectors as case_selectors
 
 from . import kinds, selectors, services
-from .forms import BatchForm, LetterForm, TemplateForm
+from .forms import LetterForm, TemplateForm
 from .models import LetterKind, LetterLanguage
 
 # The preview shows the letter's own HTML in a sandboxed frame; its policy lets it load the
@@ -134,32 +133,9 @@ def template_edit(request, owner_type: str, owner_id: int, kind: str, language: 
     })
 
 
-def batch_new(request):
-    """Invite the parents of every pupil eligible for a behaviour contract, in the user's
-    recordable scope, to a contract meeting: one letter each, issued in the background."""
-    kind = LetterKind.CONTRACT_INVITATION
-    pupils = list(case_selectors.contract_eligible_pupils_for(
-        request.user, today=timezone.localdate()
-    ).filter(school__in=case_selectors.schools_recordable_by(request.user)))
-    if not pupils:
-        raise PermissionDenied("There is no pupil in your schools to write to.")
-    form = BatchForm(request.POST or None, kind=kind)
-    if request.method == "POST" and form.is_valid():
-        batch = services.batch_request(
-            actor=request.user, kind=kind, pupils=pupils, facts=form.facts(),
-            method=form.cleaned_data["method"],
-        )
-        return redirect("letter-batch-detail", batch_id=batch.pk)
-    return render(request, "letters/batch_form.html", {
-        "form": form, "pupils": pupils, "kind": LetterKind(kind),
-    })
-
-
 def batch_detail(request, batch_id: int):
-    batch = selectors.batch_for(request.user, batch_id=batch_id)
-    issued = batch.letters.count()
+    progress = selectors.batch_progress(request.user, batch_id=batch_id)
     return render(request, "letters/batch_detail.html", {
-        "batch": batch, "issued": issued,
-        "percent": int(100 * issued / batch.total) if batch.total else 100,
+        "progress": progress, "batch": progress.batch,
         "back": reverse("contract-eligible-list"),
     })

@@ -110,7 +110,7 @@ ACCESS: dict[str, Rule] = {
     ),
     # A school's wording: only its headteacher changes it (the LA admin changes the LA's).
     "letter-template-edit": rule("school-wording", {StaffRole.HEADTEACHER}),
-    "letter-batch-new": rule(
+    "contract-invitations-new": rule(
         "", SCHOOL_RECORDERS | LA_RECORDERS,
         forbidden={StaffRole.CHAIR_OF_GOVERNORS, StaffRole.LEGAL_PANEL_MEMBER,
                    StaffRole.INFORMATION_OFFICER},
@@ -156,8 +156,11 @@ def world(db, settings, tmp_path):
                           ("other_la", other_school)):
         pupil = PupilFactory(school=school)
         link = PupilParentFactory(pupil=pupil)
-        # A recent exclusion: eligible for a contract, so there are letters to batch.
         exclusion = ExclusionFactory(pupil=pupil, start_date=date.today() - timedelta(days=5))
+        # Another pupil with a recent exclusion and no contract yet: eligible for one, so
+        # there are invitations to send.
+        waiting = PupilParentFactory(pupil=PupilFactory(school=school)).pupil
+        ExclusionFactory(pupil=waiting, start_date=date.today() - timedelta(days=5))
         actor = other_recorder if place == "other_la" else recorder
         document = services.document_upload(
             actor=actor, pupil=pupil, title="Statement",
@@ -181,7 +184,8 @@ def world(db, settings, tmp_path):
                                                        "contact": "Office",
                                                        "reply_by": date.today()})
         contract_services.contract_sign(actor=actor, contract=contract, method="post",
-                                        signatures=[{"name": "P", "role": "parent"}])
+                                        signatures=[{"name": "P", "role": "parent"}],
+                                        consents={link.parent.pk: "given"})
         places[place] = {"pupil": pupil, "parent": link.parent, "document": document,
                          "letter": letter, "school": school, "contract": contract,
                          "exclusion": exclusion,

@@ -12,7 +12,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from urllib.parse import quote
 
@@ -28,8 +28,10 @@ from cases import services
 from cases.models import Document, StaffRole, TimelineEvent
 from cases.tasks import verify_document
 from config.celery import app as celery_app
+from contracts.models import Contract
 from letters import services as letter_services
 from tests.factories import (
+    ExclusionFactory,
     LocalAuthorityFactory,
     PupilFactory,
     PupilParentFactory,
@@ -241,11 +243,12 @@ def test_a_real_worker_issues_a_batch_of_letters_and_the_page_shows_progress(
 ):
     school = SchoolFactory(local_authority=LocalAuthorityFactory())
     lead = staff(StaffRole.SCHOOL_LEAD, school)
+    today = date.today()
     pupils = [PupilFactory(school=school) for _ in range(3)]
     for pupil in pupils:
         PupilParentFactory(pupil=pupil)
+        ExclusionFactory(pupil=pupil, start_date=today - timedelta(days=5))
     worker = start(compose_command("worker"), process_env)
-    today = date.today()
     batch = letter_services.batch_request(
         actor=lead, kind="contract_invitation", pupils=pupils, method="post",
         facts={"meeting_on": today, "meeting_time": "10am", "meeting_place": "School",
@@ -259,6 +262,9 @@ def test_a_real_worker_issues_a_batch_of_letters_and_the_page_shows_progress(
         time.sleep(0.3)
     assert batch.status == "done", worker.output()
     assert batch.letters.count() == 3
+    # Each invitation offered the pupil's contract.
+    assert sorted(Contract.objects.filter(pupil__in=pupils).values_list("state", flat=True)
+                  ) == ["offered"] * 3
     client = Client()
     client.force_login(lead)
     page = client.get(reverse("letter-batch-detail", args=[batch.pk])).content.decode()

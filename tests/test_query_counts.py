@@ -112,7 +112,7 @@ def test_the_eligibility_page_costs_the_same_with_a_longer_history(
     small = queries_for(lead_client, url)
     grow_case(pupil, school_lead, 6)
     assert queries_for(lead_client, url) == small
-    assert small <= 10
+    assert small <= 11
 
 
 def test_the_eligible_list_costs_the_same_with_more_eligible_pupils(school, lead_client):
@@ -125,7 +125,12 @@ def test_the_eligible_list_costs_the_same_with_more_eligible_pupils(school, lead
 
 
 def grow_contracts(pupil, actor, n: int) -> None:
-    for _ in range(n):
+    """n more contracts: the first for this pupil, the others for more pupils of the school (a
+    pupil has one contract of a kind at a time)."""
+    pupils = [pupil] if not pupil.contracts.exists() else []
+    while len(pupils) < n:
+        pupils.append(PupilParentFactory(pupil=PupilFactory(school=pupil.school)).pupil)
+    for pupil in pupils[:n]:
         contract = contract_services.contract_create(
             actor=actor, pupil=pupil, kind="behaviour",
             parents=[pupil.parent_links.first().parent],

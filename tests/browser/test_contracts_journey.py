@@ -104,7 +104,8 @@ def fill_behaviour_content(page: Page, today: date) -> None:
     page.get_by_label("Reasons for the contract: the areas of concern").fill(
         "Repeated disruption in lessons.")
     page.get_by_label("What we are trying to achieve").fill("Jordan stays in lessons.")
-    page.get_by_label("Objectives", exact=True).fill(
+    page.get_by_label("What Ama Mensah would find helpful").fill("A weekly call")
+    page.get_by_label("Objectives for the next three months").fill(
         "Jordan attends every lesson; daily report card; form tutor")
     page.get_by_label("What the school (or LA) will do to support the parents").fill(
         "Weekly call from the form tutor")
@@ -141,6 +142,8 @@ def record_contact(page: Page, kind: str, on: date, *, took_part: bool, notes: s
 def sign(page: Page, kind: str, parent) -> None:
     open_step(page, "Record the signed contract")
     page.get_by_label("Who signed").fill(f"{parent.full_name}, parent")
+    page.get_by_role("group", name=f"Does {parent.full_name} agree").get_by_label(
+        "Yes, agrees").check()
     page.get_by_role("button", name="Sign", exact=True).click()
     on_contract_page(page, kind, "Contract signed; the LA designated officer has been told")
     expect_state(page, "Signed and running")
@@ -157,10 +160,10 @@ def record_breach(page: Page, kind: str, on: date, *, description: str, decision
         page.get_by_label("The parent's explanation").fill(explanation)
     page.get_by_role("group", name="Your decision").get_by_label(decision).check()
     if exclusion:
-        page.get_by_label("A further exclusion that came with it (if any)").select_option(
+        page.get_by_label("The further exclusion that came with it").select_option(
             label=exclusion)
     if reply_by:
-        fill_date(page, "For a warning: reply by", reply_by)
+        fill_date(page, "Reply by", reply_by)
     page.get_by_role("button", name="Record the breach").click()
     on_contract_page(page, kind, "Breach recorded")
 
@@ -184,6 +187,42 @@ def test_a_school_lead_takes_a_contract_from_offer_to_escalation_and_the_la_offi
     expect(page.get_by_role("link", name="Invitation to a parenting contract meeting")
            ).to_be_visible()
     sign(page, BEHAVIOUR, parent)
+    expect(page.locator("#consent")).to_contain_text(
+        f"{parent.full_name}: consent given on {today:%-d %b %Y}")
+
+    # A contract in hand: no second offer, on the pupil's page or in the list (item 3).
+    page.get_by_role("link", name="Back to the case").click()
+    page.get_by_role("link", name="What is available now").click()
+    card = page.locator(".govuk-summary-card").filter(
+        has=page.get_by_role("heading", name="Behaviour parenting contract", exact=True))
+    expect(card).to_contain_text("Not available")
+    expect(card).to_contain_text(
+        f"A behaviour contract is already signed and running, since {today:%-d %b %Y}")
+    card.get_by_role("link", name="A behaviour contract is already").click()
+    on_contract_page(page, BEHAVIOUR)
+    page.get_by_role("navigation", name="Menu").get_by_role("link", name="Dashboard").click()
+    page.goto("/eligible/behaviour-contract/")
+    expect(page.get_by_role("heading", name="Eligible for a behaviour contract today")
+           ).to_be_visible()
+    expect(page.locator("main")).not_to_contain_text(pupil.last_name)
+    expect(page.locator("#left-out")).to_contain_text("1 with a contract signed and running")
+    page.goto(contract_url)
+
+    # The breach form offers what the ladder allows now, and says why not the rest (item 7).
+    open_step(page, "Record a breach and your decision")
+    heading = page.get_by_role("heading", name="Record a breach and your decision", level=1)
+    ladder = page.locator("#decision-ladder")
+    assert heading.evaluate("(h, ladder) => !!(h.compareDocumentPosition(ladder) & 4)",
+                            ladder.element_handle()), "the ladder comes after the heading"
+    decisions = page.get_by_role("group", name="Your decision")
+    expect(decisions.get_by_label("A further breach after the warning")).to_have_count(0)
+    expect(page.locator("#unavailable-further")).to_contain_text(
+        "a further breach follows a formal warning, and none has been sent")
+    expect(page.get_by_text("How the letter will be sent")).to_be_hidden()
+    decisions.get_by_label("Explanation not satisfactory").check()
+    expect(page.get_by_text("How the letter will be sent")).to_be_visible()
+    assert serious_accessibility_problems(page) == []
+    page.get_by_role("link", name="Cancel").click()
 
     record_breach(page, BEHAVIOUR, today, description="Report card not signed on Tuesday",
                   explanation="Working late", decision="Reasonable explanation")
@@ -213,6 +252,12 @@ def test_a_school_lead_takes_a_contract_from_offer_to_escalation_and_the_la_offi
 
     page.goto(contract_url)
     on_contract_page(page, BEHAVIOUR)
+    open_step(page, "Record a breach and your decision")
+    further = page.get_by_label("The further exclusion that came with it")
+    # Only exclusions since the warning, and a clear empty choice (item 7).
+    expect(further.locator("option")).to_have_text(
+        ["No further exclusion", f"Suspension from {today:%-d %b %Y}"])
+    page.get_by_role("link", name="Cancel").click()
     record_breach(page, BEHAVIOUR, today, description="Report card thrown away",
                   decision="A further breach after the warning",
                   exclusion=f"Suspension from {today:%-d %b %Y}")
@@ -241,11 +286,22 @@ def test_a_school_lead_takes_a_contract_from_offer_to_escalation_and_the_la_offi
     page.goto(contract_url)
     on_contract_page(page, BEHAVIOUR)
     open_step(page, "Escalate to the LA for a parenting order")
+    # Before confirming, what the LA will find missing for an order (item 4).
+    readiness = page.locator("#order-readiness")
+    expect(readiness).to_contain_text("What the LA will find for a parenting order")
+    expect(readiness).to_contain_text("The statutory exclusion process has not ended")
+    expect(readiness).to_contain_text("No final warning letter has been issued to the parent")
+    expect(readiness).to_contain_text("The evidence pack lacks")
+    assert serious_accessibility_problems(page) == []
     page.get_by_label("Reasons").fill("A further breach and exclusion after the warning; the "
                                       "multi-agency meeting recommends an order.")
     page.get_by_role("button", name="Escalate to the LA").click()
     on_contract_page(page, BEHAVIOUR, "Escalated: the LA designated officer will see it")
     expect_state(page, "Escalated to the LA")
+    # Who has it now, and what happens next (item 8).
+    expect(page.locator("#next-steps")).to_contain_text(
+        f"With the LA designated officer ({officer.get_full_name()}) since {today:%-d %b %Y}")
+    expect(page.locator("main")).not_to_contain_text("escalated to the la.")
 
     page.get_by_role("button", name="Sign out").click()
     expect(page.get_by_role("heading", name="Sign in to Pact", level=1)).to_be_visible()
@@ -306,7 +362,7 @@ def test_an_attendance_contract_is_terminated_with_reasons(page, live_server, wo
     open_step(page, "Change the contract's content")
     page.get_by_label("What the school (or LA) will do to support the parents").fill(
         "A lead practitioner meets the family weekly")
-    page.get_by_label("Lead practitioner (attendance contracts)").fill("Jo Marsh")
+    page.get_by_label("Lead practitioner").fill("Jo Marsh")
     page.get_by_label("What the parents agree to do").fill("Jordan at school by 8:45 every day")
     fill_dates(page, today)
     page.get_by_role("button", name="Save", exact=True).click()

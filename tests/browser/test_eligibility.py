@@ -62,7 +62,8 @@ def test_an_la_officer_sees_what_is_available_and_why_not_with_dates(page, live_
         f"The statutory exclusion process has not ended for the exclusion of {second:%-d %b %Y}"
     )
     expect(order).to_contain_text(f"apply by {add_months(second, 6):%-d %b %Y}")
-    expect(order).to_contain_text("No final warning letter has been issued to the parent.")
+    expect(order).to_contain_text(
+        "No final warning letter has been issued to the parent (Bedfordshire protocol (2007) §12).")
 
     ban = card("Ban")
     expect(ban).to_contain_text("Not available")

@@ -181,7 +181,8 @@ class TestOrderApplication:
                         final_warning_issued_on=None)
         assert verdict.reasons == (
             "The evidence pack lacks witness statements about the exclusions.",
-            "No final warning letter has been issued to the parent.",
+            "No final warning letter has been issued to the parent (Bedfordshire protocol "
+            "(2007) §12).",
         )
 
     def test_bedfordshire_needs_serious_misbehaviour(self):

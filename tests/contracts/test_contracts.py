@@ -72,7 +72,8 @@ def signed(world) -> Contract:
     contract = make_contract(world)
     services.contract_offer(actor=lead, contract=contract, letter_facts=MEETING, method="post")
     return services.contract_sign(actor=lead, contract=contract, method="post",
-                                  signatures=[{"name": parent.full_name, "role": "parent"}])
+                                  signatures=[{"name": parent.full_name, "role": "parent"}],
+                                  consents={parent.pk: "given"})
 
 
 def test_offer_needs_the_grounds_and_says_which_dates_it_found(world):
@@ -129,7 +130,7 @@ def test_the_breach_ladder_to_escalation(world):
                            description="Report card not signed", explanation="Working late",
                            decision=Decision.REASONABLE)
     assert contract.state == State.ACTIVE
-    with pytest.raises(ValidationError, match="A further breach follows a formal warning"):
+    with pytest.raises(ValidationError, match="a further breach follows a formal warning"):
         services.breach_record(actor=lead, contract=contract, occurred_on=TODAY,
                                description="x", explanation="", decision=Decision.FURTHER)
     services.breach_record(actor=lead, contract=contract, occurred_on=TODAY,
@@ -196,12 +197,14 @@ def test_an_attendance_contract_is_agreed_only_with_the_parent_present_and_ends_
     services.contract_offer(actor=lead, contract=contract, letter_facts=MEETING, method="post")
     with pytest.raises(ValidationError, match="cannot be agreed in the parent's absence"):
         services.contract_sign(actor=lead, contract=contract, method="post",
-                               signatures=[{"name": "A", "role": "parent"}])
+                               signatures=[{"name": "A", "role": "parent"}],
+                               consents={parent.pk: "given"})
     services.contact_record(actor=lead, contract=contract, kind="meeting",
                             occurred_on=TODAY - timedelta(days=3), parent_took_part=True,
                             notes="Agreed")
     services.contract_sign(actor=lead, contract=contract, method="post",
-                           signatures=[{"name": parent.full_name, "role": "parent"}])
+                           signatures=[{"name": parent.full_name, "role": "parent"}],
+                           consents={parent.pk: "given"})
     services.breach_record(actor=lead, contract=contract, occurred_on=TODAY,
                            description="Late 6 times", explanation="",
                            decision=Decision.UNSATISFACTORY, reply_by=TODAY + timedelta(days=7))
@@ -292,7 +295,8 @@ def test_a_meeting_earlier_on_the_day_of_the_warning_is_not_the_review(world):
     services.contact_record(actor=lead, contract=contract, kind="meeting", occurred_on=TODAY,
                             parent_took_part=True, notes="Agreed this morning")
     services.contract_sign(actor=lead, contract=contract, method="post",
-                           signatures=[{"name": parent.full_name, "role": "parent"}])
+                           signatures=[{"name": parent.full_name, "role": "parent"}],
+                           consents={parent.pk: "given"})
     services.breach_record(actor=lead, contract=contract, occurred_on=TODAY,
                            description="Absent all afternoon", explanation="",
                            decision=Decision.UNSATISFACTORY, reply_by=TODAY + timedelta(days=7))

@@ -10,13 +10,13 @@ from django.db import DatabaseError, connection, transaction
 from django.template import TemplateSyntaxError
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 from pypdf import PdfReader
 
 from cases.models import Deadline, DeadlineKind, LocalPolicy, Nation, StaffRole, TimelineEvent
 from letters import kinds, rendering, selectors, services
 from letters.models import IssuedLetter, LetterBatch, LetterKind, LetterTemplate
 from tests.factories import (
+    ExclusionFactory,
     LocalAuthorityFactory,
     ParentCarerFactory,
     PupilFactory,
@@ -31,12 +31,28 @@ SAMPLE = {
     "text": "the school office",
     "longtext": "Jordan left lessons without permission on three days.",
     "lines": "Attend every review meeting\nBring Jordan to school by 8:45am",
+    "rows": "Jordan attends every lesson; a daily report card; the form tutor",
+}
+# What a contract's signing gives its letter, for the facts that are lists of records.
+RECORDS = {
+    "parents": [{"name": "Ms Ama Mensah", "relationship": "Birth or adoptive parent",
+                 "contact": ""}],
+    "help_by_parent": [{"name": "Ms Ama Mensah", "help": "A call from the form tutor"}],
+    "consent": [{"name": "Ms Ama Mensah", "decision": "given", "on": date(2026, 12, 2),
+                 "given_on": date(2026, 12, 2)}],
 }
 # Statements the seeds require each letter to make (seeds 000, 001, 003, 004), in English.
 REQUIRED = {
     "contract_invitation": ["voluntary", "not a punishment", "parenting order"],
-    "parenting_contract": ["voluntary agreement", "Objectives for the next three months",
-                           "review it together", "Signed by the parents or carers"],
+    "parenting_contract": ["voluntary agreement", "Main objectives for the next three months",
+                           "review it together", "Signed by Ms Ama Mensah",
+                           "What might stop this from happening?",
+                           "What Ms Ama Mensah would find helpful",
+                           "What the school and other agencies would find helpful",
+                           "When we will next meet", "Support services and agencies attending",
+                           "Link professional",
+                           "agreed on 2 December 2026 that the school may share",
+                           "signing this contract is not consent"],
     "attendance_contract": ["not legally binding", "lead practitioner",
                             "no criminal penalty"],
     "contract_review_invitation": ["review the contract"],
@@ -67,7 +83,8 @@ def case(db):
 
 
 def facts_for(kind: str) -> dict:
-    return {spec.name: SAMPLE[spec.type] for spec in kinds.FACTS[kind]}
+    return {spec.name: RECORDS[spec.name] if spec.type == "records" else SAMPLE[spec.type]
+            for spec in kinds.FACTS[kind]}
 
 
 def draft(case, kind, language="en", **overrides):
@@ -359,27 +376,58 @@ class TestViews:
                            ).status_code == 302
 
 
-def test_a_batch_issues_one_letter_per_pupil_however_often_it_runs(case):
+def test_each_letter_of_a_batch_succeeds_or_fails_alone_and_the_batch_ends(case):
     pupil, _, lead = case
     other = PupilFactory(school=pupil.school)
     PupilParentFactory(pupil=other)
     lonely = PupilFactory(school=pupil.school)
-    batch = LetterBatch.objects.create(
-        kind="contract_invitation", method="post", requested_by=lead, total=3,
-        facts={k: v.isoformat() if isinstance(v, date) else v
-               for k, v in facts_for("contract_invitation").items()},
-    )
-    batch.pupils.set([pupil, other, lonely])
-    services.batch_run(batch_id=batch.pk)
-    services.batch_run(batch_id=batch.pk)
+    broken = PupilFactory(school=pupil.school)
+    batch = LetterBatch.objects.create(kind="contract_invitation", method="post",
+                                       requested_by=lead, total=4, facts={})
+    for member in (pupil, lonely, broken, other):
+        batch.items.create(pupil=member)
+
+    def issue(*, actor, pupil, batch):
+        if pupil == lonely:
+            raise ValidationError("No parent or carer is recorded.")
+        if pupil == broken:
+            # A database error part-way through one family's letter, as a too-long value.
+            services.letter_issue(actor=actor, draft=draft(case, "conduct_reminder"))
+            raise DatabaseError("value too long for type character varying(300)")
+        household = services.household_of(pupil)
+        services.letter_issue(actor=actor, batch=batch, draft=services.Draft(
+            pupil=pupil, kind="conduct_reminder", language="en", recipients=household,
+            method="post", facts=facts_for("conduct_reminder")))
+
+    services.batch_run(batch_id=batch.pk, issue=issue)
+    services.batch_run(batch_id=batch.pk, issue=issue)
     batch.refresh_from_db()
     assert batch.status == "done"
-    assert batch.letters.count() == 2
-    assert batch.problems == [f"{lonely.full_name}: no parent or carer is recorded."]
+    assert sorted(batch.letters.values_list("pupil", flat=True)) == sorted([pupil.pk, other.pk])
+    # The broken item's half-made letter went with its failure.
+    assert not IssuedLetter.objects.filter(pupil=broken).exists()
+    items = {item.pupil_id: item for item in batch.items.all()}
+    assert items[lonely.pk].status == "failed"
+    assert items[lonely.pk].problem == "No parent or carer is recorded."
+    assert items[broken.pk].status == "failed"
+    assert "error on its side" in items[broken.pk].problem
+    assert {items[pupil.pk].status, items[other.pk].status} == {"issued"}
     client = Client()
     client.force_login(lead)
     body = client.get(reverse("letter-batch-detail", args=[batch.pk])).content.decode()
-    assert "2 of 3 issued" in body
+    assert "2 of 4 issued" in body and "No parent or carer is recorded." in body
+
+
+def test_an_item_that_stops_its_worker_every_time_still_ends(case):
+    pupil, _, lead = case
+    batch = LetterBatch.objects.create(kind="contract_invitation", method="post",
+                                       requested_by=lead, total=1, facts={})
+    item = batch.items.create(pupil=pupil, attempts=services.BATCH_ITEM_ATTEMPTS)
+    services.batch_run(batch_id=batch.pk, issue=lambda **_: pytest.fail("not tried again"))
+    item.refresh_from_db()
+    batch.refresh_from_db()
+    assert (item.status, batch.status) == ("failed", "done")
+    assert "tried 3 times" in item.problem
 
 
 @pytest.mark.parametrize(
@@ -410,38 +458,16 @@ def test_the_eligibility_page_knows_a_final_warning_was_issued(case):
     from cases.selectors import pupil_eligibility
 
     pupil, _, lead = case
+    for days in (40, 10):
+        ExclusionFactory(pupil=pupil, start_date=date.today() - timedelta(days=days),
+                         serious_misbehaviour=True)
+
+    def final_warning_check():
+        eligibility = pupil_eligibility(lead, pupil_id=pupil.pk, today=date.today())
+        order = next(m for m in eligibility.measures if m.name.startswith("Parenting order"))
+        return next(c for c in order.verdict.checks if "final warning" in c.text)
+
+    assert not final_warning_check().met
     services.letter_issue(actor=lead, draft=draft(case, "final_warning"))
-    eligibility = pupil_eligibility(lead, pupil_id=pupil.pk, today=date.today())
-    order = next(m for m in eligibility.measures if m.name.startswith("Parenting order"))
-    assert "No final warning letter has been issued to the parent." not in [
-        check.text for check in order.verdict.checks]
-
-
-def test_a_batch_asked_for_while_the_broker_is_down_waits_and_is_sent_later(
-    case, monkeypatch, django_capture_on_commit_callbacks
-):
-    from kombu.exceptions import OperationalError
-
-    from letters import tasks
-
-    pupil, _, lead = case
-    sent = []
-
-    def broker_down(batch_id):
-        raise OperationalError("Connection refused")
-
-    monkeypatch.setattr(tasks.issue_batch, "delay", broker_down)
-    with django_capture_on_commit_callbacks(execute=True):
-        batch = services.batch_request(
-            actor=lead, kind="contract_invitation", pupils=[pupil], method="post",
-            facts={k: v for k, v in facts_for("contract_invitation").items()},
-        )
-    batch.refresh_from_db()
-    assert batch.status == "queued"
-    monkeypatch.setattr(tasks.issue_batch, "delay", sent.append)
-    assert services.batches_requeue(older_than=timezone.now()) == [batch.pk]
-    assert tasks.requeue_waiting_batches() == 0  # not yet 10 minutes old
-    LetterBatch.objects.filter(pk=batch.pk).update(
-        requested_at=timezone.now() - timedelta(minutes=11))
-    assert tasks.requeue_waiting_batches() == 1
-    assert sent == [batch.pk]
+    assert final_warning_check().met
+    assert final_warning_check().text.startswith("A final warning letter was issued on")

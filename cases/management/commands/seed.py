@@ -143,10 +143,11 @@ class Command(BaseCommand):
             self.stdout.write("Demo data already present.")
         self.stdout.write(f"\nDemo sign-ins (password for every one: {DEMO_PASSWORD}):")
         for spec in DEMO_AUTHORITIES:
+            # School roles work at the authority's first school; LA roles across the LA.
+            school = spec["schools"][0][1]
             for role, username, _first, _last in DEMO_ROLES:
-                self.stdout.write(
-                    f"  {spec['prefix'] + username:<24} {role.label}, {spec['name']}"
-                )
+                where = school if role in SCHOOL_ROLES else f"{spec['name']} LA"
+                self.stdout.write(f"  {spec['prefix'] + username:<24} {role.label}, {where}")
 
     def demo_authority(self, spec: dict) -> None:
         la = LocalAuthority.objects.create(
@@ -261,6 +262,7 @@ class Command(BaseCommand):
                     actor=actor, contract=contract, method="by_hand",
                     signatures=[{"name": parents[0].full_name, "role": "parent"},
                                 {"name": "Helen Price", "role": "headteacher"}],
+                    consents={parent.pk: "given" for parent in parents},
                 )
 
     def agencies_for(self, la: LocalAuthority) -> list[Agency]:
