@@ -487,7 +487,8 @@ class TimelineEvent(models.Model):
         related_name="+",
     )
     kind = models.CharField(max_length=40, choices=Kind.choices)
-    summary = models.CharField(max_length=300)
+    # Built from names and text people typed: as long as it needs to be, never cut.
+    summary = models.TextField()
     details = models.JSONField(default=dict, blank=True)
 
     objects = TimelineQuerySet.as_manager()
@@ -578,14 +579,14 @@ class Deadline(models.Model):
     subject = models.CharField(max_length=60, blank=True)
     due_at = models.DateTimeField()
     all_day = models.BooleanField(default=True)
-    started_by = models.CharField(max_length=300, help_text="What started the clock")
+    started_by = models.TextField(help_text="What started the clock")
     opened_by_event = models.ForeignKey(
         TimelineEvent, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
     opened_at = models.DateTimeField(auto_now_add=True)
     closed_at = models.DateTimeField(null=True, blank=True)
-    closed_reason = models.CharField(max_length=300, blank=True)
+    closed_reason = models.TextField(blank=True)
 
     class Meta:
         ordering = ["due_at", "pk"]

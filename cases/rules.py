@@ -431,6 +431,18 @@ def order_application_eligibility(
     )
     checks: list[Check] = []
     warnings: list[str] = []
+    # What the pack holds does not depend on the grounds: it is always said, so that whoever
+    # prepares an application sees everything it still lacks at once.
+    missing = [label for key, label in ORDER_EVIDENCE.items() if not evidence.get(key)]
+    pack = [
+        Check(not missing, "The evidence pack is complete." if not missing else
+              f"The evidence pack lacks {'; '.join(missing)}."),
+        Check(final_warning_issued_on is not None,
+              f"A final warning letter was issued on {day(final_warning_issued_on)}."
+              if final_warning_issued_on else
+              "No final warning letter has been issued to the parent "
+              f"({cite(BEDFORDSHIRE, '§12')})."),
+    ]
     if grounds is None:
         needed = policy.order_basis
         if policy.order_needs_serious_misbehaviour and len(candidates) < len(exclusions):
@@ -443,7 +455,7 @@ def order_application_eligibility(
             checks.append(Check(False, _no_grounds_text(
                 candidates, two_suspensions=policy.order_needs_two_suspensions, needed=needed
             )))
-        return Verdict.of_checks(checks)
+        return Verdict.of_checks([*checks, *pack])
     checks.append(Check(True, f"Grounds: {grounds.text}."))
     if not policy.order_needs_serious_misbehaviour and not any(
         e.serious_misbehaviour for e in grounds.exclusions
@@ -480,22 +492,9 @@ def order_application_eligibility(
         f"More than {policy.order_window_months} months since {anchor_text}: the window "
         f"closed on {day(closes)}.",
     ))
-
-    missing = [label for key, label in ORDER_EVIDENCE.items() if not evidence.get(key)]
-    checks.append(Check(
-        not missing,
-        "The evidence pack is complete." if not missing else
-        f"The evidence pack lacks {'; '.join(missing)}.",
-    ))
-    checks.append(Check(
-        final_warning_issued_on is not None,
-        f"A final warning letter was issued on {day(final_warning_issued_on)}."
-        if final_warning_issued_on else
-        "No final warning letter has been issued to the parent "
-        f"({cite(BEDFORDSHIRE, '§12')}).",
-    ))
     return Verdict.of_checks(
-        checks, holds_from=max(filter(None, [ended_on, final_warning_issued_on, anchor])),
+        [*checks, *pack],
+        holds_from=max(filter(None, [ended_on, final_warning_issued_on, anchor])),
         holds_until=closes, warnings=warnings,
     )
 

@@ -337,7 +337,7 @@ class Notification(models.Model):
     contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="notifications")
     kind = models.CharField(max_length=20, choices=Kind.choices)
     dated = models.DateField()
-    summary = models.CharField(max_length=300)
+    summary = models.TextField()
     created_at = models.DateTimeField(auto_now_add=True)
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     acknowledged_by = models.ForeignKey(

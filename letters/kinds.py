@@ -163,8 +163,8 @@ CONTRACT_STEP_REASON = ("Issued from the contract's page, at its step (offer, si
                         "breach), so the contract records it.")
 
 
-# The Celery task that issues each kind of letter sent in batches, by its registered name: the
-# app whose step the letter is owns the task (a contract meeting invitation offers a contract).
+# The Celery task that issues each kind of letter sent in batches, by its dotted path: the app
+# whose step the letter is owns the task (a contract meeting invitation offers a contract).
 BATCH_TASKS = {
     LetterKind.CONTRACT_INVITATION: "contracts.tasks.invite_to_contract_meetings",
 }

@@ -6,13 +6,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
-from celery import current_app
 from celery.exceptions import SoftTimeLimitExceeded
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.dateformat import format as date_format
+from django.utils.module_loading import import_string
 
 from cases import selectors as case_selectors
 from cases import services as case_services
@@ -300,7 +300,7 @@ def batch_request(*, actor, kind: str, pupils: list[Pupil], facts: dict,
     recordable = set(case_selectors.schools_recordable_by(actor).values_list("pk", flat=True))
     if any(pupil.school_id not in recordable for pupil in pupils):
         raise PermissionDenied("Your role cannot write letters for every one of these pupils.")
-    task = current_app.tasks[kinds.BATCH_TASKS[kind]]
+    task = import_string(kinds.BATCH_TASKS[kind])
     with transaction.atomic():
         batch = LetterBatch.objects.create(
             kind=kind, facts=_json_facts(facts), method=method, requested_by=actor,

@@ -1,7 +1,8 @@
 from datetime import timedelta
 
-from celery import current_app, shared_task
+from celery import shared_task
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from . import kinds, services
 
@@ -12,5 +13,5 @@ def requeue_waiting_batches() -> int:
     they were asked for) or stopped part-way (a worker died), each to the task of its kind."""
     waiting = services.batches_requeue(older_than=timezone.now() - timedelta(minutes=10))
     for batch in waiting:
-        current_app.tasks[kinds.BATCH_TASKS[batch.kind]].delay(batch.pk)
+        import_string(kinds.BATCH_TASKS[batch.kind]).delay(batch.pk)
     return len(waiting)

@@ -1,12 +1,13 @@
 import io
 import zipfile
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import DatabaseError, connection, transaction
+from django.utils import timezone
 
 from cases import services
 from cases.models import (
@@ -112,6 +113,21 @@ class TestExclusions:
         event = pupil.timeline.get(kind=TimelineEvent.Kind.EXCLUSION_RECORDED)
         assert event.summary == "Suspension from 3 March 2026, 2 school days"
         assert recorded.warnings == []
+
+    def test_it_refuses_a_statutory_process_end_still_to_come_as_recording_the_end_does(
+        self, pupil, school_lead
+    ):
+        tomorrow = timezone.localdate() + timedelta(days=1)
+        with pytest.raises(ValidationError, match="on a date still to come") as at_entry:
+            self.record(pupil, school_lead, start_date=timezone.localdate(),
+                        statutory_process_ended_on=tomorrow)
+        assert not Exclusion.objects.exists()
+        exclusion = self.record(pupil, school_lead, start_date=timezone.localdate()).exclusion
+        with pytest.raises(ValidationError) as afterwards:
+            services.exclusion_process_ended(actor=school_lead, exclusion=exclusion,
+                                             ended_on=tomorrow)
+        assert (at_entry.value.message_dict["statutory_process_ended_on"]
+                == afterwards.value.message_dict["ended_on"])
 
     def test_it_refuses_more_than_three_reasons(self, pupil, school_lead):
         with pytest.raises(ValidationError, match="between one and three"):

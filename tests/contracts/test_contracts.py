@@ -24,6 +24,7 @@ from cases.workdays import add_months
 from contracts import services
 from contracts.models import Contract, ContractKind, Decision, Notification, State
 from letters.models import IssuedLetter
+from tests.contracts.helpers import CONTENT, MEETING, TODAY
 from tests.factories import (
     AgencyFactory,
     ExclusionFactory,
@@ -33,18 +34,6 @@ from tests.factories import (
     SchoolFactory,
     staff,
 )
-
-TODAY = timezone.localdate()
-MEETING = {"meeting_on": TODAY + timedelta(days=7), "meeting_time": "10:30am",
-           "meeting_place": "the school office", "contact": "Sam on 01234 567890",
-           "reply_by": TODAY + timedelta(days=5)}
-CONTENT = {
-    "concerns": "Repeated disruption in lessons.", "aims": "Jordan stays in lessons.",
-    "objectives": "Jordan attends every lesson; daily report card; form tutor",
-    "support": "Weekly call from the form tutor", "parent_requirements": "Check the report card",
-    "starts_on": TODAY, "review_on": TODAY + timedelta(days=45),
-    "ends_on": TODAY + timedelta(days=120),
-}
 
 
 @pytest.fixture
@@ -99,7 +88,8 @@ def test_an_agency_involved_must_be_consulted_before_the_offer(world):
     agency_involvement_record(actor=lead, pupil=pupil, agency=agency, key_worker="Jo",
                               started_on=TODAY - timedelta(days=30))
     contract = make_contract(world)
-    with pytest.raises(ValidationError, match="Consult Youth Team before the offer"):
+    with pytest.raises(ValidationError, match=r"Consult Youth Team before the offer "
+                       r"\(Bedfordshire protocol \(2007\) §7\)"):
         services.contract_offer(actor=lead, contract=contract, letter_facts=MEETING,
                                 method="post")
     services.consultation_record(actor=lead, contract=contract, agency=agency,

@@ -1,4 +1,5 @@
 import io
+import re
 import socket
 import subprocess
 from datetime import date, timedelta
@@ -10,6 +11,7 @@ from django.db import DatabaseError, connection, transaction
 from django.template import TemplateSyntaxError
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from pypdf import PdfReader
 
 from cases.models import Deadline, DeadlineKind, LocalPolicy, Nation, StaffRole, TimelineEvent
@@ -136,6 +138,14 @@ def test_every_built_in_letter_renders_in_welsh(case, kind, tmp_path):
     qpdf_check(composed.rendered.pdf, tmp_path)
 
 
+@pytest.mark.parametrize("language", ["en", "cy"])
+def test_no_built_in_letter_says_seed(case, language):
+    _, _, lead = case
+    for kind in LetterKind:
+        composed = services.compose(actor=lead, draft=draft(case, kind, language=language))
+        assert not re.search(r"\bseeds?\b", text_of(composed.rendered.pdf), re.I), kind
+
+
 def test_a_welsh_la_writes_bilingually_welsh_first(case):
     pupil, parent, lead = case
     pupil.school.local_authority.nation = Nation.WALES
@@ -153,6 +163,15 @@ def test_conduct_letters_give_10_working_days_to_reply_across_christmas(case):
     composed = services.compose(actor=lead, draft=draft(case, "conduct_warning"))
     assert composed.facts["reply_by"] == date(2027, 1, 6)
     assert "6 January 2027" in text_of(composed.rendered.pdf)
+
+
+def test_a_reply_clock_starts_from_the_letters_own_date(case):
+    pupil, _, lead = case
+    assert timezone.localdate() != DATED
+    letter = services.letter_issue(actor=lead, draft=draft(case, "conduct_warning"))
+    clock = Deadline.objects.get(pupil=pupil, kind=DeadlineKind.PARENT_REPLY)
+    assert clock.started_by == "Conduct: warning dated 18 December 2026"
+    assert letter.facts["dated"] == "2026-12-18"
 
 
 def test_a_ban_letter_states_its_review_date_six_months_on(case):
@@ -315,7 +334,7 @@ def test_verify_letters_reports_a_tampered_pdf(case):
                        [bytes(bad.pdf) + b"\n%altered", bad.pk])
         cursor.execute("SET session_replication_role = DEFAULT")
     out = io.StringIO()
-    with pytest.raises(CommandError, match="1 letters do not match"):
+    with pytest.raises(CommandError, match="1 letter does not match its SHA-256"):
         call_command("verify_letters", stdout=out)
     assert f"MISMATCH letter {bad.pk}" in out.getvalue()
     assert f"letter {good.pk}:" not in out.getvalue()

@@ -5,6 +5,7 @@ import hashlib
 
 from django.core.management.base import BaseCommand, CommandError
 
+from cases.rules import count
 from letters.models import IssuedLetter
 
 
@@ -22,6 +23,9 @@ class Command(BaseCommand):
                 self.stdout.write(
                     f"MISMATCH letter {pk}: recorded {recorded}, stored PDF hashes to {actual}"
                 )
-        self.stdout.write(f"Checked {checked} letters; {len(mismatched)} mismatched.")
+        self.stdout.write(f"Checked {count(checked, 'letter', 'letters')}; "
+                          f"{len(mismatched)} mismatched.")
         if mismatched:
-            raise CommandError(f"{len(mismatched)} letters do not match their SHA-256.")
+            raise CommandError(
+                f"{count(len(mismatched), 'letter does', 'letters do')} not match "
+                f"{'its' if len(mismatched) == 1 else 'their'} SHA-256.")
