@@ -397,7 +397,8 @@ def contract_letter_facts(contract: Contract) -> dict:
 
     def contact_details(parent: ParentCarer) -> str:
         address = _one_line(parent.address, parent.postcode)
-        return _one_line(address if address != home_address else "", parent.phone, parent.email)
+        phone = parent.phone if parent != home else ""
+        return _one_line(address if address != home_address else "", phone, parent.email)
 
     return {
         "home_address": home_address,
