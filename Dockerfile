@@ -10,5 +10,6 @@ COPY . .
 RUN npm run build && DJANGO_ENV=production SECRET_KEY=build-only-$(head -c 48 /dev/urandom | base64) \
     ALLOWED_HOSTS=build uv run --no-dev python manage.py collectstatic --noinput
 ENV PATH="/app/.venv/bin:$PATH"
-# Migrations run once per release, before the web processes start.
-CMD ["sh", "-c", "python manage.py migrate --noinput && gunicorn config.wsgi:application --bind 0.0.0.0:8000"]
+# Migrations run once per release, as the tables' owner (the compose file's `migrate`); the
+# web, worker and beat processes run as the application's role, which owns nothing.
+CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000"]

@@ -10,3 +10,5 @@ echo "== pages on the la dataset"
 uv run python bench/pages.py
 echo "== letters"
 uv run python bench/letters.py
+echo "== under load: 20 clients through gunicorn for 30 s, next to one client (goal: 0 errors)"
+uv run python bench/load.py

@@ -44,7 +44,10 @@ def staff_group_for(*, role: str, organisation: School | LocalAuthority) -> Staf
         return existing
     with transaction.atomic():
         label = organisation.name if is_school else f"{organisation.name} LA"
-        group = Group.objects.create(name=f"{label} — {StaffRole(role).label} ({organisation.pk})")
+        suffix = f" — {StaffRole(role).label} ({organisation.pk})"
+        # A group's name holds 150 characters; the id keeps a shortened one unique.
+        room = Group._meta.get_field("name").max_length - len(suffix)
+        group = Group.objects.create(name=f"{label[:room]}{suffix}")
         staff_group = StaffGroup.objects.create(group=group, role=role, **lookup)
         for codename in ROLE_PERMISSIONS[role]:
             assign_perm(f"cases.{codename}", group, organisation)

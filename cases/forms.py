@@ -5,7 +5,9 @@ from datetime import date
 from decimal import Decimal
 
 from django import forms
+from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 
 from .identifiers import check_upn
 from .models import (
@@ -233,6 +235,18 @@ class ProcessEndedForm(forms.Form):
         "panel, or the panel's decision.",
     )
 
+    def __init__(self, *args, exclusion, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.exclusion = exclusion
+        self.fields["ended_on"].label = (
+            f"The statutory process for the {exclusion.get_kind_display().lower()} of "
+            f"{exclusion.start_date:%-d %B %Y} ended on")
+
+    def clean(self):
+        data = super().clean()
+        data["exclusion"] = self.exclusion
+        return data
+
 
 class AgencyInvolvementForm(forms.Form):
     agency = forms.ModelChoiceField(
@@ -345,3 +359,37 @@ class DocumentForm(forms.Form):
         help_text=f"{ACCEPTED}, up to 10 MB",
         error_messages=_required("Select a file"),
     )
+
+
+class SignInForm(AuthenticationForm):
+    """Django's sign-in form, with its lengths enforced before any password is checked: a
+    username longer than any account's, or a password long enough to tie up the hashing, is
+    a plain sign-in error, never a lockout record (django-axes keeps 255 characters) or a
+    held worker."""
+
+    PASSWORD_MAX_LENGTH = 1024
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["username"].validators.append(
+            MaxLengthValidator(self.fields["username"].max_length))
+        self.fields["password"].validators.append(MaxLengthValidator(self.PASSWORD_MAX_LENGTH))
+
+
+class PupilSearchForm(forms.Form):
+    """A name or a UPN. Bounded, because each word is one more condition on every pupil in
+    scope: a few words find anyone, and more only slow the search for everyone."""
+
+    MAX_WORDS = 5
+
+    q = forms.CharField(
+        max_length=100, required=False,
+        error_messages={"max_length": "Search for a name or a UPN of up to 100 characters"},
+    )
+
+    def clean_q(self) -> str:
+        query = " ".join(self.cleaned_data["q"].split())
+        if len(query.split(" ")) > self.MAX_WORDS:
+            raise ValidationError(
+                f"Search for up to {self.MAX_WORDS} words: a first name, a last name, or both")
+        return query

@@ -601,3 +601,18 @@ class Deadline(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} by {self.due_at:%-d %b %Y}"
+
+
+class Submission(models.Model):
+    """A form sent once. Every state-changing form carries a one-time key; the first request
+    with it records the key inside the same transaction as its changes, and a repeat (a double
+    click, a retry) is answered with where the first one led (cases.submissions)."""
+
+    key = models.UUIDField(primary_key=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    path = models.CharField(max_length=500)
+    result = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.path} → {self.result}"

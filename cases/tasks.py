@@ -1,7 +1,9 @@
+from datetime import timedelta
+
 from celery import shared_task
 from django.utils import timezone
 
-from . import services
+from . import services, submissions
 from .models import Document
 
 
@@ -23,3 +25,9 @@ def verify_documents() -> int:
 def lapse_deadlines() -> int:
     """Hourly: windows that closed unmet become missed, with a timeline event each."""
     return services.deadlines_lapse(now=timezone.now())
+
+
+@shared_task
+def forget_submission_keys() -> int:
+    """Daily: keys of forms sent more than 30 days ago, long past any repeat, are let go."""
+    return submissions.submissions_forget(before=timezone.now() - timedelta(days=30))

@@ -51,6 +51,33 @@ def _is_word_document(upload: UploadedFile) -> bool:
     return "[Content_Types].xml" in names and "word/document.xml" in names
 
 
+# A Word document is a zip archive. Anything that opens it later (a virus scanner, Word
+# itself, whoever receives an evidence pack) unpacks it, so an archive that inflates far
+# beyond its size, or holds thousands of parts, is refused here. Real documents compress text
+# about tenfold and store pictures as they are.
+DOCX_MAX_UNPACKED_BYTES = 50 * 1024 * 1024
+DOCX_MAX_RATIO = 100
+DOCX_MAX_PARTS = 5_000
+
+
+def _archive_problem(upload: UploadedFile) -> str | None:
+    try:
+        with zipfile.ZipFile(upload) as archive:
+            parts = archive.infolist()
+    except zipfile.BadZipFile:
+        return f"The selected file must be a {ACCEPTED}"
+    finally:
+        upload.seek(0)
+    unpacked = sum(part.file_size for part in parts)
+    if (len(parts) > DOCX_MAX_PARTS or unpacked > DOCX_MAX_UNPACKED_BYTES
+            or unpacked > DOCX_MAX_RATIO * max(upload.size, 1)):
+        return ("The selected Word document unpacks to far more than a real document does "
+                f"(more than {DOCX_MAX_UNPACKED_BYTES // (1024 * 1024)} MB, or more than "
+                f"{DOCX_MAX_RATIO} times its size), so it cannot be kept as evidence. Save it "
+                "again from Word, or as a PDF")
+    return None
+
+
 def upload_problem(upload: UploadedFile) -> str | None:
     """Why a file cannot be accepted as evidence, or None when it can."""
     limit = settings.DOCUMENT_MAX_BYTES
@@ -58,6 +85,9 @@ def upload_problem(upload: UploadedFile) -> str | None:
         return "The selected file is empty"
     if upload.size > limit:
         return f"The selected file must be smaller than {limit // (1024 * 1024)} MB"
-    if detect_document_type(upload) is None:
+    document_type = detect_document_type(upload)
+    if document_type is None:
         return f"The selected file must be a {ACCEPTED}"
+    if document_type == DOCX:
+        return _archive_problem(upload)
     return None

@@ -23,6 +23,7 @@ from .forms import (
     ParentForm,
     ProcessEndedForm,
     PupilForm,
+    PupilSearchForm,
 )
 from .models import Pupil
 
@@ -72,14 +73,15 @@ def require_name_access(request) -> None:
 
 def pupil_search(request):
     require_name_access(request)
-    query = request.GET.get("q", "").strip()
+    form = PupilSearchForm(request.GET or None)
+    query = form.cleaned_data["q"] if form.is_valid() else ""
     page = None
     if query:
         paginator = Paginator(selectors.pupil_search(request.user, query=query), 25)
         page = paginator.get_page(request.GET.get("page"))
     may_add = selectors.schools_recordable_by(request.user).exists()
     return render(request, "cases/pupil_search.html", {
-        "query": query, "page": page, "may_add": may_add,
+        "form": form, "query": query, "page": page, "may_add": may_add,
         "query_string": urlencode({"q": query}) + "&",
     })
 
@@ -185,15 +187,18 @@ def exclusion_add(request, pupil_id: int):
 
 def exclusion_process_ended(request, pupil_id: int, exclusion_id: int):
     def save(pupil, data):
-        exclusion = selectors.exclusion_of(pupil, exclusion_id=exclusion_id)
         services.exclusion_process_ended(
-            actor=request.user, exclusion=exclusion, ended_on=data["ended_on"]
+            actor=request.user, exclusion=data["exclusion"], ended_on=data["ended_on"]
         )
         return "End of the statutory process recorded"
 
     return _record_on_pupil(
         request, pupil_id, form_class=ProcessEndedForm,
         title="Record the end of the statutory exclusion process", submit="Record", save=save,
+        # The exclusion is found through the pupil, so one outside the user's scope, or of
+        # another pupil, is not found (404) before any form is shown.
+        form_kwargs=lambda pupil: {
+            "exclusion": selectors.exclusion_of(pupil, exclusion_id=exclusion_id)},
     )
 
 

@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -55,6 +56,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "guardian",
     "axes",
+    "csp",
     "cases",
     "letters",
     "contracts",
@@ -62,14 +64,19 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "cases.middleware.RefuseUnstorableInputMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "cases.middleware.PrivatePagesMiddleware",
     "cases.middleware.SessionTimeoutMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After messages (a repeat is told so), around the view: one transaction a form.
+    "cases.submissions.OneSubmissionMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes requires, so it sees the outcome of every sign-in.
     "axes.middleware.AxesMiddleware",
@@ -88,6 +95,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "csp.context_processors.nonce",
                 "cases.context_processors.staff_role",
                 "contracts.context_processors.la_queue",
             ],
@@ -135,12 +143,11 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_ENABLED = env_flag("AXES_ENABLED", default=True)
-# Behind a reverse proxy the client's address is in X-Forwarded-For; without this, every
-# sign-in would come from the proxy and lockouts would fall on the username alone.
+# Behind a reverse proxy the client's address is the entry the trusted proxy appended to
+# X-Forwarded-For (cases.client_address); without it, every sign-in would come from the proxy
+# and five wrong passwords from anywhere would lock that username for every school.
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "1" if PRODUCTION else "0"))
-if TRUSTED_PROXY_COUNT:
-    AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT
-    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+AXES_CLIENT_IP_CALLABLE = "cases.client_address.client_address"
 
 # Sessions in the database; idle timeout 30 minutes, absolute lifetime 12 hours
 # (OWASP ASVS 5.0 V7.3). The idle clock is kept by cases.middleware.SessionTimeoutMiddleware.
@@ -149,6 +156,8 @@ SESSION_COOKIE_AGE = int(timedelta(hours=12).total_seconds())
 SESSION_IDLE_TIMEOUT = int(timedelta(minutes=30).total_seconds())
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+# Messages ride in the session: no cookie of their own.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
@@ -212,6 +221,11 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
+# Every task has a soft limit (the task is told, and can end cleanly) and a hard one (its
+# worker process is replaced): a task stuck on one record never holds a worker for good.
+# Tasks that need longer say so where they are defined.
+CELERY_TASK_SOFT_TIME_LIMIT = 120
+CELERY_TASK_TIME_LIMIT = 150
 # One static schedule, run by exactly one beat process.
 CELERY_BEAT_SCHEDULE = {
     "verify-documents-nightly": {
@@ -230,6 +244,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "cases.tasks.lapse_deadlines",
         "schedule": timedelta(hours=1),
     },
+    "forget-old-submission-keys-daily": {
+        "task": "cases.tasks.forget_submission_keys",
+        "schedule": timedelta(days=1),
+    },
 }
 
 LOGGING = {
@@ -245,6 +263,25 @@ LOGGING = {
     },
 }
 
+# Content security policy for every page (django-csp): scripts and styles only from Pact's own
+# files, the one inline script by its per-request nonce, no plugins, no framing, forms posted
+# only to Pact (OWASP ASVS 5.0 V3.4). The letter preview's frame inherits it.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "frame-src": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+        "base-uri": [SELF],
+        "object-src": [NONE],
+    },
+}
+
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -257,3 +294,7 @@ if PRODUCTION:
     SECURE_HSTS_PRELOAD = True
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    # The __Host- prefix: the browser keeps these cookies only as sent over HTTPS, for this
+    # host alone and every path, so no other subdomain can set or read them.
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"

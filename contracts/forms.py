@@ -4,7 +4,15 @@ from cases.forms import GovukDateField
 from letters.forms import BatchForm as LetterFactsWithMethod
 from letters.models import LetterKind, Method
 
-from .models import AlternativeCourse, Consent, ContactKind, Contract, ContractKind, Decision
+from .models import (
+    AlternativeCourse,
+    Consent,
+    ContactKind,
+    Contract,
+    ContractKind,
+    Decision,
+    State,
+)
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 
@@ -331,3 +339,26 @@ class TerminateForm(forms.Form):
 
 class ConfirmForm(forms.Form):
     pass
+
+
+class ContractFilterForm(forms.Form):
+    """The contracts list's filters. A value that is not one of the choices is said to be
+    wrong, and that filter left off."""
+
+    state = forms.ChoiceField(
+        required=False, choices=[("", "Any"), *State.choices],
+        error_messages={"invalid_choice": "Select a state from the list"})
+    school = forms.ModelChoiceField(
+        queryset=None, required=False, empty_label="Any",
+        error_messages={"invalid_choice": "Select a school from the list"})
+    review = forms.ChoiceField(
+        required=False, choices=[("", "Any time"), ("due", "Review due in 14 days or overdue")],
+        error_messages={"invalid_choice": "Select when the review is due from the list"})
+
+    def __init__(self, *args, schools, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["school"].queryset = schools
+
+    def filters(self) -> dict:
+        self.is_valid()
+        return {name: self.cleaned_data.get(name) or "" for name in self.fields}

@@ -12,7 +12,9 @@ def complete_due_contracts() -> int:
     return services.contracts_complete_due(today=timezone.localdate())
 
 
-@shared_task
+# Each letter takes a fraction of a second: ten minutes is hundreds of them. A batch cut off
+# by the limit keeps its items still to do, and the sweeper sends it again.
+@shared_task(soft_time_limit=600, time_limit=660)
 def invite_to_contract_meetings(batch_id: int) -> int:
     """A batch of invitations to contract meetings, each an offer of a contract; safe to run
     again (each pupil's is issued once)."""

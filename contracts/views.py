@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,10 +15,10 @@ from cases import selectors as case_selectors
 from cases import views as case_views
 from cases.sources import BEDFORDSHIRE, cite
 from letters import services as letter_services
+from letters import views as letter_views
 from letters.models import LetterKind
 
 from . import forms, rules, selectors, services
-from .models import State
 
 
 @dataclass(frozen=True)
@@ -105,16 +105,18 @@ STEPS: dict[str, Step] = {
 
 def contract_list(request):
     today = timezone.localdate()
-    filters = {key: request.GET.get(key, "") for key in ("state", "school", "review")}
+    schools = case_selectors.schools_visible_to(request.user).order_by("name")
+    form = forms.ContractFilterForm(request.GET, schools=schools)
+    filters = form.filters()
     contracts = selectors.contract_list(
-        request.user, state=filters["state"], school_id=filters["school"] if
-        filters["school"].isdigit() else "", review=filters["review"], today=today,
+        request.user, state=filters["state"], school_id=getattr(filters["school"], "pk", ""),
+        review=filters["review"], today=today,
     )
     page = Paginator(contracts, 50).get_page(request.GET.get("page"))
-    schools = case_selectors.schools_visible_to(request.user).order_by("name")
     return render(request, "contracts/list.html", {
-        "page": page, "filters": filters, "states": State.choices, "schools": schools,
-        "today": today, "query_string": urlencode(filters) + "&",
+        "page": page, "form": form, "schools": schools, "today": today,
+        "query_string": urlencode({name: form.data.get(name, "") for name in form.fields
+                                   if name not in form.errors}) + "&",
     })
 
 
@@ -185,11 +187,8 @@ def contract_action(request, contract_id: int, action: str):
 @require_GET
 def contract_pdf(request, contract_id: int):
     letter = selectors.signed_contract(request.user, contract_id=contract_id)
-    response = HttpResponse(bytes(letter.pdf), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="contract-{contract_id}.pdf"'
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "no-store"
-    return response
+    return letter_views.pdf_response(bytes(letter.pdf), f"contract-{contract_id}.pdf",
+                                     attachment=True)
 
 
 def contract_eligible_list(request):

@@ -12,11 +12,10 @@ def _fact_field(spec: kinds.Fact) -> forms.Field:
             name=spec.label[:1].lower() + spec.label[1:], label=spec.label,
             required=spec.required, help_text=spec.hint,
         )
-    long = spec.type in {"longtext", "lines", "rows"}
-    widget = forms.Textarea(attrs={"rows": 4}) if long else None
+    widget = forms.Textarea(attrs={"rows": 4}) if spec.type != "text" else None
     return forms.CharField(
         label=spec.label, required=spec.required, help_text=spec.hint, widget=widget,
-        max_length=4000 if widget else 300,
+        max_length=kinds.TYPED_LIMITS[spec.type],
         error_messages={"required": f"Enter {spec.label[:1].lower() + spec.label[1:]}"},
     )
 
@@ -56,7 +55,7 @@ class LetterForm(FactsForm):
 
 class TemplateForm(forms.Form):
     body = forms.CharField(
-        label="Wording", widget=forms.Textarea(attrs={"rows": 24}),
+        label="Wording", widget=forms.Textarea(attrs={"rows": 24}), max_length=50_000,
         error_messages={"required": "Enter the wording of the letter"},
         help_text="HTML paragraphs and headings, with {{ fields }} and {% if %} or {% for %}. "
         "No images, links, styles or other templates.",

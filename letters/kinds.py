@@ -131,6 +131,66 @@ FACTS: dict[str, tuple[Fact, ...]] = {
     ),
 }
 
+# What a kind of letter's facts look like when the wording is checked, before any letter is
+# real: a new version of wording is rendered with these, and its result checked, before it is
+# saved (letters.services.template_save).
+SAMPLE_BY_TYPE = {
+    "date": date(2026, 12, 2),
+    "text": "the school office",
+    "longtext": "Jordan left lessons without permission on three days.",
+    "lines": "Attend every review meeting\nBring Jordan to school by 8:45am",
+    "rows": "Jordan attends every lesson; a daily report card; the form tutor",
+}
+SAMPLE_RECORDS = {
+    "parents": [{"name": "Ms Ama Mensah", "relationship": "Birth or adoptive parent",
+                 "contact": ""}],
+    "help_by_parent": [{"name": "Ms Ama Mensah", "help": "A call from the form tutor"}],
+    "consent": [{"name": "Ms Ama Mensah", "decision": "given", "on": date(2026, 12, 2),
+                 "given_on": date(2026, 12, 2)}],
+}
+
+
+# The longest a typed fact can be (letters.forms): wording is checked against facts this long.
+TYPED_LIMITS = {"text": 300, "longtext": 4000, "lines": 4000, "rows": 4000}
+
+
+def sample_facts(kind: str, *, largest: bool = False) -> dict:
+    """A sample of each fact the kind states; `largest`, each as long as a form lets it be."""
+    facts = {}
+    for spec in FACTS[kind]:
+        if spec.type == "records":
+            value = SAMPLE_RECORDS[spec.name]
+        else:
+            value = SAMPLE_BY_TYPE[spec.type]
+            if largest and spec.type in TYPED_LIMITS:
+                joiner = " " if spec.type in {"text", "longtext"} else "\n"
+                times = TYPED_LIMITS[spec.type] // (len(value) + 1)
+                value = joiner.join([value] * times)
+        facts[spec.name] = value
+    return facts
+
+
+def lines(text) -> list[str]:
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+def shaped(kind: str, given: dict) -> dict:
+    """The facts as a template reads them: lines as lists, rows split into their columns."""
+    facts = {}
+    for spec in FACTS[kind]:
+        value = given.get(spec.name)
+        if spec.type == "lines":
+            value = lines(value)
+        elif spec.type == "rows":
+            # One a line, its parts split by semicolons: "what; how; who".
+            value = [([p.strip() for p in line.split(";")] + [""] * spec.columns)[:spec.columns]
+                     for line in lines(value)]
+        elif spec.type == "records":
+            value = list(value or [])
+        facts[spec.name] = value
+    return facts
+
+
 CONDUCT_LETTERS = frozenset({
     LetterKind.CONDUCT_REMINDER, LetterKind.CONDUCT_WARNING, LetterKind.CONDUCT_CONDITIONS,
 })

@@ -92,7 +92,8 @@ class IssuedLetter(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     issued_at = models.DateTimeField(auto_now_add=True)
-    template_source = models.CharField(max_length=120)
+    # Which wording made it, naming the school or LA whose it is: any length.
+    template_source = models.TextField()
     template_version = models.PositiveIntegerField()
     facts = models.JSONField(help_text="The dates and details the letter states")
     pdf = models.BinaryField()

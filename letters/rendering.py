@@ -9,7 +9,9 @@ user typed is escaped.
 
 import hashlib
 import re
+import time
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -33,8 +35,81 @@ BUILTIN = Path(__file__).resolve().parent / "builtin"
 
 # --- the restricted template engine ------------------------------------------------------
 
+# --- the work a template may do ------------------------------------------------------------
+
+# A letter repeats a handful of things (objectives, parents, conditions): a few thousand
+# repetitions, a megabyte of text and two seconds are far beyond any real letter, and stop a
+# loop inside a loop long before it holds a worker.
+MAX_REPETITIONS = 5_000
+MAX_OUTPUT_CHARACTERS = 1_000_000
+MAX_SECONDS = 2.0
+
+
+class TooMuchWork(Exception):
+    """The wording asked for more work than any letter needs."""
+
+    def __init__(self, what: str):
+        super().__init__(
+            f"This wording makes Pact {what}, so it was stopped. A letter needs far less: look "
+            "for a {% for %} inside another {% for %}.")
+
+
+@dataclass
+class _Budget:
+    repetitions: int = MAX_REPETITIONS
+    deadline: float = field(default_factory=lambda: time.monotonic() + MAX_SECONDS)
+
+    def spend(self) -> None:
+        self.repetitions -= 1
+        if self.repetitions < 0:
+            raise TooMuchWork(f"repeat something more than {MAX_REPETITIONS:,} times")
+        if time.monotonic() > self.deadline:
+            raise TooMuchWork(f"work for more than {MAX_SECONDS:g} seconds")
+
+
+class _Counted(list):
+    """A {% for %} loop's items, each repetition charged to the letter's budget."""
+
+    def __init__(self, values, budget: _Budget):
+        super().__init__(values)
+        self.budget = budget
+
+    def __iter__(self):
+        for item in super().__iter__():
+            self.budget.spend()
+            yield item
+
+    def __reversed__(self):
+        for item in super().__reversed__():
+            self.budget.spend()
+            yield item
+
+
+class _CountedSequence:
+    """Stands in for a loop's sequence: resolves it, then counts every repetition."""
+
+    def __init__(self, sequence):
+        self.sequence = sequence
+
+    def resolve(self, context, ignore_failures=False):
+        values = self.sequence.resolve(context, ignore_failures=ignore_failures)
+        if values is None:
+            return values
+        return _Counted(values, context.letter_budget)
+
+    def __str__(self):
+        return str(self.sequence)
+
+
+def _counted_for(parser, token):
+    node = defaulttags.do_for(parser, token)
+    node.sequence = _CountedSequence(node.sequence)
+    return node
+
+
 SAFE_TAGS = {
-    name: defaulttags.register.tags[name] for name in ("if", "for", "with", "firstof", "comment")
+    **{name: defaulttags.register.tags[name] for name in ("if", "with", "firstof", "comment")},
+    "for": _counted_for,
 }
 SAFE_FILTERS = [
     "date", "time", "default", "default_if_none", "upper", "lower", "title", "capfirst",
@@ -114,9 +189,60 @@ def template_problems(body: str, *, names: set[str]) -> list[str]:
     return list(dict.fromkeys(problems))
 
 
+# What a letter's own wording may produce: text in paragraphs, headings, lists and tables.
+# Checked on the rendered result, whatever the template's source looked like.
+ALLOWED_ELEMENTS = frozenset({
+    "p", "br", "h1", "h2", "h3", "h4", "strong", "em", "b", "i", "u", "ul", "ol", "li",
+    "table", "thead", "tbody", "tfoot", "tr", "th", "td", "caption", "div", "span",
+    "blockquote", "hr", "small", "sup", "sub", "abbr",
+})
+ALLOWED_ATTRIBUTES = frozenset({"class", "lang", "scope", "colspan", "rowspan", "title"})
+
+
+class _Markup(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.problems: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag not in ALLOWED_ELEMENTS:
+            self.problems.append(f"It produces an element letters do not use: <{tag}>")
+        for name, value in attrs:
+            if name not in ALLOWED_ATTRIBUTES or re.search(r"[:(\\]", value or ""):
+                self.problems.append(
+                    f"It produces an attribute letters do not use: {name}=\"{value}\" "
+                    f"on <{tag}>")
+
+    def handle_startendtag(self, tag, attrs):
+        self.handle_starttag(tag, attrs)
+
+    def handle_decl(self, decl):
+        self.problems.append("It produces a declaration letters do not use")
+
+    def handle_pi(self, data):
+        self.problems.append("It produces an instruction letters do not use")
+
+
+def markup_problems(html: str) -> list[str]:
+    """What a rendered letter body contains beyond text in plain markup: an element or an
+    attribute that could load, run or restyle anything. Text is never judged: a parent's
+    words may mention a web address, and are printed, escaped, as words."""
+    parser = _Markup()
+    parser.feed(html)
+    parser.close()
+    return list(dict.fromkeys(parser.problems))
+
+
 def render_body(body: str, context: dict, *, language: str) -> str:
+    """The letter's wording with its facts, within the work any letter needs (TooMuchWork
+    past it)."""
+    rendering = Context(context, autoescape=True)
+    rendering.letter_budget = _Budget()
     with translation.override(language):
-        return ENGINE.from_string(body).render(Context(context, autoescape=True))
+        html = ENGINE.from_string(body).render(rendering)
+    if len(html) > MAX_OUTPUT_CHARACTERS:
+        raise TooMuchWork(f"write more than {MAX_OUTPUT_CHARACTERS:,} characters")
+    return html
 
 
 # --- the PDF -----------------------------------------------------------------------------

@@ -71,14 +71,10 @@ def _require_recorder(actor, pupil: Pupil) -> None:
         raise PermissionDenied("Your role can read this case but not write letters on it.")
 
 
-def _lines(text: str) -> list[str]:
-    return [line.strip() for line in (text or "").splitlines() if line.strip()]
-
-
 def _organisation(organisation: School | LocalAuthority) -> dict:
     return {
         "name": organisation.name,
-        "address_lines": _lines(organisation.address),
+        "address_lines": kinds.lines(organisation.address),
         "phone": organisation.phone,
         "email": organisation.email,
     }
@@ -95,20 +91,8 @@ def _sender(actor, pupil: Pupil) -> tuple[School | LocalAuthority, str]:
 
 
 def _facts_for(draft: Draft) -> dict:
-    """The facts as the template reads them: lines as lists, objectives as triples, and the
-    dates the rules decide."""
-    facts = {}
-    for spec in kinds.FACTS[draft.kind]:
-        value = draft.facts.get(spec.name)
-        if spec.type == "lines":
-            value = _lines(value)
-        elif spec.type == "rows":
-            # One a line, its parts split by semicolons: "what; how; who".
-            value = [([p.strip() for p in line.split(";")] + [""] * spec.columns)[:spec.columns]
-                     for line in _lines(value)]
-        elif spec.type == "records":
-            value = list(value or [])
-        facts[spec.name] = value
+    """The facts as the template reads them, and the dates the rules decide."""
+    facts = kinds.shaped(draft.kind, draft.facts)
     window = case_selectors.open_deadline(pupil=draft.pupil, kind=DeadlineKind.ORDER_WINDOW)
     facts.update(kinds.derived_dates(
         draft.kind,
@@ -118,6 +102,22 @@ def _facts_for(draft: Draft) -> dict:
         order_window_closes=timezone.localtime(window.due_at).date() if window else None,
     ))
     return facts
+
+
+def wording_rendered(body: str, context: dict, *, language: str, source: str) -> str:
+    """A letter's wording rendered with its facts, and the result checked: within the work a
+    letter needs, and nothing in it but text in plain markup, whatever the source looked
+    like (a tag split by a comment, say)."""
+    try:
+        html = rendering.render_body(body, context, language=language)
+    except rendering.TooMuchWork as error:
+        raise ValidationError(f"{source}: {error}") from error
+    problems = rendering.markup_problems(html)
+    if problems:
+        raise ValidationError(
+            [f"{source} produces what a letter may not contain, so it was not used."]
+            + problems)
+    return html
 
 
 def _check_recipients(draft: Draft) -> None:
@@ -166,8 +166,8 @@ def compose(*, actor, draft: Draft) -> Composed:
             "facts": facts,
             "dated": draft.dated,
         }
-        bodies.append((language, rendering.render_body(template.body, context,
-                                                       language=language)))
+        bodies.append((language, wording_rendered(template.body, context, language=language,
+                                                  source=f"The wording ({template.source})")))
     first = draft.recipients[0]
     dated = " / ".join(
         _format_date(draft.dated, language) for language in languages
@@ -178,7 +178,8 @@ def compose(*, actor, draft: Draft) -> Composed:
             "title": LetterKind(draft.kind).label,
             "sender_organisation": _organisation(organisation),
             "recipients": [{"full_name": p.full_name} for p in draft.recipients],
-            "address_lines": _lines(first.address) + ([first.postcode] if first.postcode else []),
+            "address_lines": kinds.lines(first.address) + (
+                [first.postcode] if first.postcode else []),
             "dated": dated,
             "reference": f"Ref P{pupil.pk}-{draft.kind}-{draft.dated:%Y%m%d}",
             "page_label": PAGE_LABELS[draft.language],
@@ -261,6 +262,21 @@ def _open_clocks(letter: IssuedLetter, facts: dict, actor, *, dated: date) -> No
         )
 
 
+def sample_context(kind: str, organisation: School | LocalAuthority) -> dict:
+    """A letter's names and facts as a sample, each fact as long as a form allows, to check
+    new wording with before it is kept."""
+    return {
+        "pupil": {"full_name": "Jordan Mensah", "first_name": "Jordan",
+                  "date_of_birth": date(2013, 5, 17)},
+        "salutation": "Ms Ama Mensah",
+        "school": {"name": organisation.name, "headteacher": "Helen Price"},
+        "la": {"name": getattr(organisation, "local_authority", organisation).name},
+        "sender": {"name": "Sam Okafor", "role": "School lead", "organisation": organisation.name},
+        "facts": kinds.shaped(kind, kinds.sample_facts(kind, largest=True)),
+        "dated": date(2026, 12, 2),
+    }
+
+
 def template_save(
     *, actor, kind: str, language: str, organisation: School | LocalAuthority, body: str
 ) -> LetterTemplate:
@@ -272,6 +288,12 @@ def template_save(
     problems = rendering.template_problems(body, names=selectors.TEMPLATE_NAMES)
     if problems:
         raise ValidationError({"body": problems})
+    try:
+        # What the wording produces, with a sample letter's facts, is checked too.
+        wording_rendered(body, sample_context(kind, organisation), language=language,
+                         source="This wording")
+    except ValidationError as refused:
+        raise ValidationError({"body": refused.messages}) from refused
     owner = {"school": organisation} if isinstance(organisation, School) else {
         "local_authority": organisation}
     with transaction.atomic():

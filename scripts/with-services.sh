@@ -35,6 +35,12 @@ pg_port=$(free_port)
   "-p $pg_port -k $work -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
   start >/dev/null
 "${as_pg[@]}" "$pg_bin/createdb" -h 127.0.0.1 -p "$pg_port" -U pact pact
+# The application's role, which owns nothing (scripts/db-roles.sql); the tests run the
+# production processes as it, and check what it cannot do.
+app_password=$(python3 -c 'import secrets; print(secrets.token_hex(16))')
+"$pg_bin/psql" -q -h 127.0.0.1 -p "$pg_port" -U pact -d pact -v ON_ERROR_STOP=1 \
+  -v owner_role=pact -v app_role=pact_app -v app_password="$app_password" -v dbname=pact \
+  -f "$(dirname "$0")/db-roles.sql" >/dev/null
 
 redis_port=$(free_port)
 redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no \
@@ -45,6 +51,7 @@ for _ in $(seq 50); do
 done
 
 export DATABASE_URL="postgres://pact@127.0.0.1:$pg_port/pact"
+export DATABASE_APP_URL="postgres://pact_app:$app_password@127.0.0.1:$pg_port/pact"
 export CELERY_BROKER_URL="redis://127.0.0.1:$redis_port/0"
 echo "PostgreSQL on 127.0.0.1:$pg_port, Redis on 127.0.0.1:$redis_port"
 "$@"

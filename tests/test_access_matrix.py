@@ -8,7 +8,6 @@ from types import SimpleNamespace
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from cases import services
@@ -16,6 +15,7 @@ from cases.models import Document, Exclusion, StaffRole
 from contracts import services as contract_services
 from letters import services as letter_services
 from letters.models import LetterBatch
+from tests.clients import FormClient as Client
 from tests.factories import (
     ExclusionFactory,
     LocalAuthorityFactory,
@@ -268,6 +268,29 @@ def test_each_role_sees_exactly_its_scope(world, role):
             if entry.method == "post":
                 client.force_login(users[role])
     assert not failures, "\n".join(failures)
+
+
+def test_an_object_of_another_school_under_ones_own_pupil_is_not_found(world):
+    """Every URL that names a pupil and something of theirs resolves that thing through the
+    pupil: another school's exclusion, document or letter under one's own pupil is 404."""
+    users, places = world
+    client = Client()
+    client.force_login(users[StaffRole.SCHOOL_LEAD])
+    nested = {name: entry for name, entry in ACCESS.items() if entry.kwargs in {
+        "exclusion", "document", "letter"}}
+    assert set(nested) == {"exclusion-process-ended", "document-download", "letter-download"}
+    for name, entry in nested.items():
+        own, other = places["own"], places["other_la"]
+        mixed = {**other, "pupil": own["pupil"]}
+        url = url_for(name, entry.kwargs, mixed)
+        assert client.get(url).status_code == 404, name
+        if name == "exclusion-process-ended":
+            before = other["exclusion"].statutory_process_ended_on
+            response = client.post(url, {"ended_on_0": "1", "ended_on_1": "1",
+                                         "ended_on_2": "2026"})
+            assert response.status_code == 404
+            other["exclusion"].refresh_from_db()
+            assert other["exclusion"].statutory_process_ended_on == before
 
 
 def test_recording_outside_scope_is_404_and_changes_nothing(world):

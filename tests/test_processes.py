@@ -2,8 +2,10 @@
 Celery worker and beat on the Redis broker, and gunicorn, all on the test database."""
 
 import contextlib
+import http.cookiejar
 import json
 import os
+import re
 import shlex
 import signal
 import socket
@@ -11,16 +13,15 @@ import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from datetime import date, timedelta
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 import yaml
 from celery.result import EagerResult
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
@@ -57,14 +58,6 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
-
-
-def url_of_the_test_database() -> str:
-    db = connection.settings_dict
-    credentials = quote(db["USER"], safe="")
-    if db.get("PASSWORD"):
-        credentials += ":" + quote(db["PASSWORD"], safe="")
-    return f"postgres://{credentials}@{db['HOST']}:{db['PORT']}/{quote(db['NAME'], safe='')}"
 
 
 class Process:
@@ -113,12 +106,13 @@ class Process:
 
 
 @pytest.fixture
-def process_env(transactional_db, settings) -> dict[str, str]:
+def process_env(transactional_db, settings, app_role_database_url) -> dict[str, str]:
     """The environment for a production process: the test database (rows written by the test
-    are committed), the test's broker and media, background jobs on the broker."""
+    are committed) through the application's role, which owns nothing, as in production; the
+    test's broker and media; background jobs on the broker."""
     return {
         **os.environ,
-        "DATABASE_URL": url_of_the_test_database(),
+        "DATABASE_URL": app_role_database_url,
         "CELERY_BROKER_URL": os.environ["CELERY_BROKER_URL"],
         "CELERY_TASK_ALWAYS_EAGER": "false",
         "MEDIA_ROOT": str(settings.MEDIA_ROOT),
@@ -220,6 +214,70 @@ def test_gunicorn_serves_health_with_database_and_broker_reachable(process_env, 
         opener.open(f"{base}/", timeout=10)
     assert redirected.value.code == 302
     assert redirected.value.headers["Location"] == "/sign-in/?next=/"
+
+
+def start_web(start, env) -> str:
+    """gunicorn, as docker-compose runs it, on a free loopback port; its address once it
+    answers."""
+    port = free_port()
+    command = compose_command("web").replace("0.0.0.0:8000", f"127.0.0.1:{port}")
+    web = start(command, env)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and web.running():
+        try:
+            urllib.request.urlopen(f"{base}/health/", timeout=5).close()
+            return base
+        except urllib.error.HTTPError:
+            return base
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            time.sleep(0.2)
+    raise AssertionError(f"gunicorn did not answer:\n{web.output()}")
+
+
+def sign_in_through_the_proxy(base: str, username: str, password: str,
+                              forwarded_for: str) -> int:
+    """A sign-in as the trusted proxy passes it on: X-Forwarded-For as the proxy wrote it."""
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), _NoRedirects)
+    headers = {"X-Forwarded-For": forwarded_for}
+    with opener.open(urllib.request.Request(f"{base}/sign-in/", headers=headers)) as page:
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"',
+                          page.read().decode()).group(1)
+    form = urllib.parse.urlencode({"username": username, "password": password,
+                                   "csrfmiddlewaretoken": token}).encode()
+    try:
+        with opener.open(urllib.request.Request(f"{base}/sign-in/", data=form,
+                                                headers=headers)) as answer:
+            return answer.status
+    except urllib.error.HTTPError as answer:
+        return answer.code
+
+
+def test_a_lockout_behind_the_proxy_falls_on_one_client_never_on_the_proxy(
+    process_env, start
+):
+    from axes.models import AccessAttempt
+
+    user = staff(StaffRole.SCHOOL_LEAD, SchoolFactory())
+    user.set_password("correct horse battery")
+    user.save()
+    base = start_web(start, {**process_env, "TRUSTED_PROXY_COUNT": "1"})
+    # The proxy appends the address it saw; anything before it is the client's own claim.
+    client_a, client_b = "198.51.100.1", "198.51.100.2"
+    # The fifth wrong password locks the username at that client (AXES_FAILURE_LIMIT).
+    answers = [sign_in_through_the_proxy(base, user.username, "wrong", client_a)
+               for _ in range(5)]
+    assert answers == [200, 200, 200, 200, 429]
+    assert sign_in_through_the_proxy(base, user.username, "correct horse battery",
+                                     client_a) == 429
+    # Client A claiming to be someone else is still client A.
+    assert sign_in_through_the_proxy(base, user.username, "correct horse battery",
+                                     f"203.0.113.50, {client_a}") == 429
+    # The same username from another client of the same proxy signs in.
+    assert sign_in_through_the_proxy(base, user.username, "correct horse battery",
+                                     client_b) == 302
+    assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {client_a}
 
 
 def test_one_beat_process_starts_with_the_static_schedule(process_env, start, settings, tmp_path):

@@ -45,3 +45,25 @@ def test_production_refuses_to_start_insecurely(env, message):
     result = manage("check", DJANGO_ENV="production", **{"ALLOWED_HOSTS": "a.example", **env})
     assert result.returncode != 0
     assert message in result.stderr
+
+
+def test_every_task_has_a_soft_and_a_hard_time_limit():
+    from config.celery import app
+
+    app.loader.import_default_modules()
+    ours = {name: task for name, task in app.tasks.items()
+            if name.split(".")[0] in {"cases", "contracts", "letters"}}
+    assert len(ours) >= 6
+    for name, task in ours.items():
+        soft = task.soft_time_limit or app.conf.task_soft_time_limit
+        hard = task.time_limit or app.conf.task_time_limit
+        assert soft and hard and soft < hard, name
+
+
+def test_production_cookies_are_host_only_and_secure():
+    result = manage(
+        "shell", "-c", "from django.conf import settings as s; print(s.SESSION_COOKIE_NAME, "
+        "s.CSRF_COOKIE_NAME, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE)",
+        DJANGO_ENV="production", SECRET_KEY=SECRET, ALLOWED_HOSTS="pact.example.org",
+    )
+    assert result.stdout.split()[-4:] == ["__Host-sessionid", "__Host-csrftoken", "True", "True"]

@@ -1,8 +1,11 @@
 """GOV.UK Frontend markup for Django form fields and error summaries."""
 
 from django import forms, template
+from django.template.backends.utils import csrf_input
 from django.template.loader import render_to_string
+from django.utils.html import format_html
 
+from .. import submissions
 from ..forms import GovukDateWidget
 
 register = template.Library()
@@ -55,3 +58,13 @@ def govuk_error_summary(form):
         for message in bound_field.errors:
             items.append({"href": f"#{field_anchor(bound_field)}", "message": message})
     return {"items": items}
+
+
+@register.simple_tag(takes_context=True)
+def post_guard(context) -> str:
+    """What every state-changing form carries: the CSRF token and a one-time submission key,
+    so that sending it twice does the work once (cases.submissions)."""
+    return format_html(
+        '{}<input type="hidden" name="{}" value="{}">',
+        csrf_input(context["request"]), submissions.FIELD, submissions.new_key(),
+    )

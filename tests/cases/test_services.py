@@ -253,6 +253,22 @@ class TestDocuments:
         assert not Document.objects.exists()
         assert not pupil.timeline.exists()
 
+    def test_it_rejects_a_word_document_that_unpacks_to_a_gigabyte(self, pupil, school_lead):
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr("[Content_Types].xml", "<Types/>")
+            archive.writestr("word/document.xml", "<w:document/>")
+            with archive.open("word/media/padding.bin", "w", force_zip64=True) as padding:
+                chunk = b"\0" * (1024 * 1024)
+                for _ in range(1024):
+                    padding.write(chunk)
+        bomb = buffer.getvalue()
+        assert len(bomb) < 2 * 1024 * 1024, "a small file that unpacks to 1 GiB"
+        with pytest.raises(ValidationError, match="unpacks to far more than a real document"):
+            services.document_upload(actor=school_lead, pupil=pupil, title="Statement",
+                                     upload=SimpleUploadedFile("statement.docx", bomb))
+        assert not Document.objects.exists()
+
     def test_it_rejects_a_file_over_10_mb_and_accepts_exactly_10_mb(
         self, pupil, school_lead
     ):

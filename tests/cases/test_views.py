@@ -4,7 +4,6 @@ from datetime import date
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 from django.urls import reverse
 
 from cases.access import staff_grant_role
@@ -17,6 +16,7 @@ from cases.models import (
     Pupil,
     StaffRole,
 )
+from tests.clients import FormClient as Client
 from tests.factories import AgencyFactory, ExclusionFactory, PupilFactory, SchoolFactory, staff
 
 

@@ -7,13 +7,13 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.test import Client
 from django.urls import reverse
 from pypdf import PdfReader
 
 from cases.models import LocalPolicy, Nation, StaffRole, TimelineEvent
 from contracts import services
 from contracts.models import ConsentDecision, ContractKind
+from tests.clients import FormClient as Client
 from tests.contracts.helpers import CONTENT, MEETING, TODAY
 from tests.factories import (
     ExclusionFactory,

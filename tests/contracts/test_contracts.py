@@ -7,7 +7,6 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connections
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -24,6 +23,7 @@ from cases.workdays import add_months
 from contracts import services
 from contracts.models import Contract, ContractKind, Decision, Notification, State
 from letters.models import IssuedLetter
+from tests.clients import FormClient as Client
 from tests.contracts.helpers import CONTENT, MEETING, TODAY
 from tests.factories import (
     AgencyFactory,

@@ -6,13 +6,13 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from cases.models import LocalPolicy, StaffRole
 from cases.services import exclusion_record, meeting_record
 from contracts import services
 from contracts.models import Breach, ContractKind, Decision
+from tests.clients import FormClient as Client
 from tests.contracts.helpers import CONTENT, MEETING, TODAY
 from tests.factories import (
     ExclusionFactory,

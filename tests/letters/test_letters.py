@@ -9,7 +9,6 @@ from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
 from django.template import TemplateSyntaxError
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
@@ -17,6 +16,7 @@ from pypdf import PdfReader
 from cases.models import Deadline, DeadlineKind, LocalPolicy, Nation, StaffRole, TimelineEvent
 from letters import kinds, rendering, selectors, services
 from letters.models import IssuedLetter, LetterBatch, LetterKind, LetterTemplate
+from tests.clients import FormClient as Client
 from tests.factories import (
     ExclusionFactory,
     LocalAuthorityFactory,
@@ -28,21 +28,6 @@ from tests.factories import (
 )
 
 DATED = date(2026, 12, 18)
-SAMPLE = {
-    "date": date(2026, 12, 2),
-    "text": "the school office",
-    "longtext": "Jordan left lessons without permission on three days.",
-    "lines": "Attend every review meeting\nBring Jordan to school by 8:45am",
-    "rows": "Jordan attends every lesson; a daily report card; the form tutor",
-}
-# What a contract's signing gives its letter, for the facts that are lists of records.
-RECORDS = {
-    "parents": [{"name": "Ms Ama Mensah", "relationship": "Birth or adoptive parent",
-                 "contact": ""}],
-    "help_by_parent": [{"name": "Ms Ama Mensah", "help": "A call from the form tutor"}],
-    "consent": [{"name": "Ms Ama Mensah", "decision": "given", "on": date(2026, 12, 2),
-                 "given_on": date(2026, 12, 2)}],
-}
 # Statements the seeds require each letter to make (seeds 000, 001, 003, 004), in English.
 REQUIRED = {
     "contract_invitation": ["voluntary", "not a punishment", "parenting order"],
@@ -85,8 +70,7 @@ def case(db):
 
 
 def facts_for(kind: str) -> dict:
-    return {spec.name: RECORDS[spec.name] if spec.type == "records" else SAMPLE[spec.type]
-            for spec in kinds.FACTS[kind]}
+    return kinds.sample_facts(kind)
 
 
 def draft(case, kind, language="en", **overrides):
@@ -287,23 +271,47 @@ class TestSecurity:
             with pytest.raises(TemplateSyntaxError):
                 rendering.ENGINE.from_string(body)
 
-    def test_a_stored_override_that_slipped_past_the_checks_still_reads_no_file(
-        self, case, no_network
-    ):
+    def test_wording_that_only_becomes_an_image_when_rendered_is_refused_at_saving(self, case):
+        pupil, _, _ = case
+        headteacher = staff(StaffRole.HEADTEACHER, pupil.school)
+        split = "{% comment %}{% endcomment %}"
+        body = (f"<p>Hi</p><im{split}g s{split}rc=ht{split}tp://evil.example/x.png>"
+                f"<li{split}nk rel=stylesheet hr{split}ef=fi{split}le:///etc/passwd>")
+        assert rendering.template_problems(body, names=selectors.TEMPLATE_NAMES) == [], (
+            "the source alone looks harmless: only its result shows what it is")
+        with pytest.raises(ValidationError) as refused:
+            services.template_save(actor=headteacher, kind="conduct_reminder", language="en",
+                                   organisation=pupil.school, body=body)
+        told = refused.value.message_dict["body"]
+        assert "It produces an element letters do not use: <img>" in told
+        assert "It produces an element letters do not use: <link>" in told
+        assert not LetterTemplate.objects.exists()
+
+    def test_a_stored_override_that_slipped_past_the_checks_is_not_used(self, case, no_network):
         pupil, _, lead = case
         LetterTemplate.objects.create(
             kind="conduct_reminder", language="en", version=1, school=pupil.school,
             body='<p>Hi</p><img src="file:///etc/passwd"><link rel="stylesheet" '
                  'href="http://example.org/x.css">',
         )
-        composed = services.compose(actor=lead, draft=draft(case, "conduct_reminder"))
-        assert set(composed.rendered.refused) == {
-            "file:///etc/passwd", "http://example.org/x.css"
-        }
-        assert "root:" not in text_of(composed.rendered.pdf)
+        with pytest.raises(ValidationError, match="produces what a letter may not contain"):
+            services.compose(actor=lead, draft=draft(case, "conduct_reminder"))
+        with pytest.raises(ValidationError):
+            services.letter_issue(actor=lead, draft=draft(case, "conduct_reminder"))
+        assert not IssuedLetter.objects.exists()
         assert no_network == []
 
-    def test_the_preview_tells_the_user_what_was_refused(self, case, client):
+    def test_the_pdf_fetcher_still_reads_no_file_and_no_web_whatever_html_it_is_given(
+        self, no_network
+    ):
+        rendered = rendering.render_pdf(
+            '<html><body><p>Hi</p><img src="file:///etc/passwd"><link rel="stylesheet" '
+            'href="http://example.org/x.css"></body></html>')
+        assert set(rendered.refused) == {"file:///etc/passwd", "http://example.org/x.css"}
+        assert "root:" not in text_of(rendered.pdf)
+        assert no_network == []
+
+    def test_the_preview_tells_the_user_why_the_wording_was_not_used(self, case, client):
         pupil, _, lead = case
         LetterTemplate.objects.create(
             kind="conduct_reminder", language="en", version=1, school=pupil.school,
@@ -316,8 +324,26 @@ class TestSecurity:
             "method": "post", "action": "preview", "incident": facts["incident"],
             "incident_on_0": "2", "incident_on_1": "12", "incident_on_2": "2026",
         })
-        assert "Pact did not load: file:///etc/passwd" in response.content.decode()
+        body = response.content.decode()
+        assert "produces what a letter may not contain" in body
+        assert "It produces an element letters do not use: &lt;img&gt;" in body
         assert not IssuedLetter.objects.exists()
+
+    @pytest.mark.parametrize("body", [
+        "{% for a in facts.incident %}{% for b in facts.incident %}{% for c in facts.incident %}"
+        "x{% endfor %}{% endfor %}{% endfor %}",
+        "{% for a in facts.incident %}{% for b in facts.incident %}{{ facts.incident }}"
+        "{% endfor %}{% endfor %}",
+    ])
+    def test_wording_that_repeats_without_end_is_stopped_and_says_why(self, case, body):
+        pupil, _, _ = case
+        headteacher = staff(StaffRole.HEADTEACHER, pupil.school)
+        with pytest.raises(ValidationError) as refused:
+            services.template_save(actor=headteacher, kind="conduct_reminder", language="en",
+                                   organisation=pupil.school, body=body)
+        assert "look for a {% for %} inside another {% for %}" in " ".join(
+            refused.value.messages)
+        assert not LetterTemplate.objects.exists()
 
 
 def test_verify_letters_reports_a_tampered_pdf(case):

@@ -1,0 +1,232 @@
+"""Every POST is safe to repeat. For each POST route in the URL configuration, the same form
+sent twice at once (a double click, 50 ms apart, from two connections) does exactly what it
+does sent once, and both answers lead to the same place."""
+
+import threading
+import time
+from datetime import date, timedelta
+
+import pytest
+from django.apps import apps
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connections
+from django.urls import reverse
+
+from cases import submissions
+from cases.models import ExclusionReason, StaffRole
+from contracts import services as contract_services
+from contracts.models import Notification
+from tests.clients import FormClient
+from tests.contracts.helpers import CONTENT, MEETING
+from tests.factories import (
+    AgencyFactory,
+    ExclusionFactory,
+    LocalAuthorityFactory,
+    PupilFactory,
+    PupilParentFactory,
+    SchoolFactory,
+    staff,
+    valid_upn,
+)
+from tests.test_access_matrix import NOT_USER_FACING, url_names
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+TODAY = date.today()
+RECORDED_APPS = {"cases", "contracts", "letters"}
+# Answering these twice changes nothing by their nature: signing in or out again.
+UNGUARDED = {"login", "logout"}
+
+
+def on(day: date, prefix: str) -> dict:
+    return {f"{prefix}_0": day.day, f"{prefix}_1": day.month, f"{prefix}_2": day.year}
+
+
+class Target:
+    """One pupil with a parent, an exclusion, a signed contract and its LA notification: what
+    a form can be sent about. A route is tried on one target once and another twice."""
+
+    def __init__(self, school, actor, agency):
+        self.agency = agency
+        self.pupil = PupilFactory(school=school)
+        self.parent = PupilParentFactory(pupil=self.pupil).parent
+        self.exclusion = ExclusionFactory(pupil=self.pupil,
+                                          start_date=TODAY - timedelta(days=5))
+        self.waiting = PupilParentFactory(pupil=PupilFactory(school=school)).pupil
+        ExclusionFactory(pupil=self.waiting, start_date=TODAY - timedelta(days=5))
+        self.contract = contract_services.contract_create(
+            actor=actor, pupil=self.pupil, kind="behaviour", parents=[self.parent])
+        contract_services.contract_update_content(actor=actor, contract=self.contract,
+                                                  **CONTENT)
+        contract_services.contract_offer(actor=actor, contract=self.contract,
+                                         letter_facts=MEETING, method="post")
+        contract_services.contract_sign(actor=actor, contract=self.contract, method="post",
+                                        signatures=[{"name": "P", "role": "parent"}],
+                                        consents={self.parent.pk: "given"})
+        self.notification = Notification.objects.get(contract=self.contract)
+
+
+# Each POST route: who sends it, its address for a target, and the form's fields.
+def _forms():
+    return {
+        "pupil-add": ("lead", lambda t: reverse("pupil-add"), lambda t: {
+            "first_name": "Ada", "last_name": "Lovelace", **on(date(2013, 5, 1), "date_of_birth"),
+            "upn": valid_upn(), "school": t.pupil.school_id, "sen_status": "none"}),
+        "parent-add": ("lead", lambda t: reverse("parent-add", args=[t.pupil.pk]), lambda t: {
+            "first_name": "Kofi", "last_name": "Mensah", "relationship": "birth_parent",
+            "preferred_language": "en"}),
+        "exclusion-add": ("lead", lambda t: reverse("exclusion-add", args=[t.pupil.pk]),
+                          lambda t: {"kind": "suspension", **on(TODAY, "start_date"),
+                                     "school_days": "1",
+                                     "reasons": [ExclusionReason.objects.get(code="PP").pk]}),
+        "exclusion-process-ended": (
+            "lead", lambda t: reverse("exclusion-process-ended",
+                                      args=[t.pupil.pk, t.exclusion.pk]),
+            lambda t: on(TODAY, "ended_on")),
+        "agency-involvement-add": (
+            "lead", lambda t: reverse("agency-involvement-add", args=[t.pupil.pk]),
+            lambda t: {"agency": t.agency.pk, "key_worker": "Jo", **on(TODAY, "started_on")}),
+        "meeting-add": ("lead", lambda t: reverse("meeting-add", args=[t.pupil.pk]),
+                        lambda t: {**on(TODAY, "held_on"), "purpose": "Review",
+                                   "attendees": "Sam", "decisions": "Carry on"}),
+        "document-add": ("lead", lambda t: reverse("document-add", args=[t.pupil.pk]),
+                         lambda t: {"title": "Statement", "category": "other",
+                                    "file": SimpleUploadedFile("s.pdf", b"%PDF-1.4 x")}),
+        "letter-new": (
+            "lead", lambda t: reverse("letter-new", args=[t.pupil.pk, "conduct_reminder"]),
+            lambda t: {"recipients": [t.parent.pk], "language": "en", "method": "post",
+                       "action": "issue", "incident": "Shouting", **on(TODAY, "incident_on")}),
+        "letter-template-edit": (
+            "headteacher",
+            lambda t: reverse("letter-template-edit",
+                              args=["school", t.pupil.school_id, "conduct_reminder", "en"]),
+            lambda t: {"body": "<p>Dear {{ salutation }}</p>"}),
+        "contract-start": (
+            "lead", lambda t: reverse("contract-start", args=[t.waiting.pk]),
+            lambda t: {"kind": "attendance", "parents": [t.waiting.parent_links.get().parent_id]}),
+        "contract-action": (
+            "lead", lambda t: reverse("contract-action", args=[t.contract.pk, "contact"]),
+            lambda t: {"kind": "phone", **on(TODAY, "occurred_on"), "parent_took_part": "no",
+                       "notes": "No answer"}),
+        "contract-invitations-new": (
+            "lead", lambda t: reverse("contract-invitations-new"),
+            lambda t: {"method": "post", "meeting_time": "10am", "meeting_place": "School",
+                       "contact": "Office", **on(TODAY + timedelta(days=7), "meeting_on"),
+                       **on(TODAY + timedelta(days=5), "reply_by")}),
+        "notification-acknowledge": (
+            "officer", lambda t: reverse("notification-acknowledge", args=[t.notification.pk]),
+            lambda t: {}),
+    }
+
+
+@pytest.fixture
+def world(census):
+    la = LocalAuthorityFactory(code="901")
+    school = SchoolFactory(local_authority=la)
+    users = {"lead": staff(StaffRole.SCHOOL_LEAD, school),
+             "headteacher": staff(StaffRole.HEADTEACHER, school),
+             "officer": staff(StaffRole.LA_DESIGNATED_OFFICER, la)}
+    agency = AgencyFactory(local_authority=la)
+    return {"users": users, "once": Target(school, users["lead"], agency),
+            "twice": Target(school, users["lead"], agency)}
+
+
+@pytest.fixture
+def census(transactional_db):
+    import importlib
+
+    migration = importlib.import_module("cases.migrations.0002_exclusion_reasons")
+    migration.load(apps, None)
+
+
+def recorded() -> dict[str, int]:
+    return {model._meta.label: model.objects.count() for model in apps.get_models()
+            if model._meta.app_label in RECORDED_APPS and model.__name__ != "Submission"}
+
+
+def changes(before: dict, after: dict) -> dict:
+    return {label: after[label] - before[label] for label in after
+            if after[label] != before[label]}
+
+
+def test_every_post_route_has_a_form_here(db):
+    post_routes = set(_forms()) | UNGUARDED
+    get_only = {"dashboard", "health", "pupil-search", "pupil-detail", "pupil-eligibility",
+                "contract-eligible-list", "document-download", "letter-kinds",
+                "letter-download", "letter-template-list", "letter-batch-detail",
+                "contract-list", "contract-detail", "contract-pdf", "la-queue"}
+    assert url_names() == post_routes | get_only, (
+        "Give each new route a form in this test, or list it as GET only")
+    assert "admin" in NOT_USER_FACING
+
+
+def send(url: str, data: dict, user, key: str, answers: list, delay: float = 0.0):
+    time.sleep(delay)
+    try:
+        client = FormClient()
+        client.force_login(user)
+        answers.append(client.post(url, {**data, submissions.FIELD: key}))
+    finally:
+        connections.close_all()
+
+
+@pytest.mark.parametrize("name", sorted(_forms()))
+def test_a_form_sent_twice_at_once_does_what_it_does_once(world, name):
+    who, url_of, data_of = _forms()[name]
+    user = world["users"][who]
+
+    before = recorded()
+    once = []
+    send(url_of(world["once"]), data_of(world["once"]), user, submissions.new_key(), once)
+    assert once[0].status_code == 302, once[0].content.decode()[:2000]
+    done_once = changes(before, recorded())
+    assert done_once, f"{name} changed nothing: the test cannot tell a repeat"
+
+    before = recorded()
+    key, answers = submissions.new_key(), []
+    threads = [threading.Thread(target=send, args=(url_of(world["twice"]),
+                                                   data_of(world["twice"]), user, key,
+                                                   answers, delay))
+               for delay in (0.0, 0.05)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert [a.status_code for a in answers] == [302, 302]
+    assert answers[0]["Location"] == answers[1]["Location"]
+    assert changes(before, recorded()) == done_once
+
+
+def test_a_repeat_later_is_told_it_was_already_done(world):
+    who, url_of, data_of = _forms()["exclusion-add"]
+    client = FormClient()
+    client.force_login(world["users"][who])
+    data = {**data_of(world["once"]), submissions.FIELD: submissions.new_key()}
+    first = client.post(url_of(world["once"]), data)
+    second = client.post(url_of(world["once"]), data, follow=True)
+    assert second.redirect_chain[0][0] == first["Location"]
+    assert submissions.REPEATED in second.content.decode()
+    assert world["once"].pupil.exclusions.count() == 2
+
+
+def test_a_form_without_its_key_is_refused_and_changes_nothing(world):
+    who, url_of, data_of = _forms()["exclusion-add"]
+    client = FormClient()
+    client.force_login(world["users"][who])
+    before = recorded()
+    response = client.post(url_of(world["once"]),
+                           {**data_of(world["once"]), submissions.FIELD: "not-a-key"})
+    assert response.status_code == 400
+    assert recorded() == before
+
+
+def test_a_refused_form_keeps_nothing_so_the_corrected_one_can_be_sent(world):
+    who, url_of, data_of = _forms()["exclusion-add"]
+    client = FormClient()
+    client.force_login(world["users"][who])
+    key = submissions.new_key()
+    wrong = {**data_of(world["once"]), "school_days": "", submissions.FIELD: key}
+    assert client.post(url_of(world["once"]), wrong).status_code == 200
+    right = {**data_of(world["once"]), submissions.FIELD: key}
+    assert client.post(url_of(world["once"]), right).status_code == 302
+    assert world["once"].pupil.exclusions.count() == 2
