@@ -51,7 +51,6 @@ ROLE_LABELS_CY = {
     StaffRole.INFORMATION_OFFICER: "Swyddog gwybodaeth",
     StaffRole.LA_ADMIN: "Gweinyddwr yr awdurdod lleol",
 }
-PAGE_LABELS = {"en": "Page", "cy": "Tudalen", "cy-en": "Tudalen / Page"}
 AND = {"en": " and ", "cy": " a "}
 
 
@@ -182,7 +181,7 @@ def compose(*, actor, draft: Draft) -> Composed:
                 [first.postcode] if first.postcode else []),
             "dated": dated,
             "reference": f"Ref P{pupil.pk}-{draft.kind}-{draft.dated:%Y%m%d}",
-            "page_label": PAGE_LABELS[draft.language],
+            "pages_language": draft.language,
         },
         bodies=bodies,
     )

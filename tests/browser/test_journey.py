@@ -7,7 +7,13 @@ from playwright.sync_api import expect
 
 from cases.models import Exclusion, StaffRole
 from tests.browser.conftest import PASSWORD, serious_accessibility_problems, sign_in
-from tests.factories import LocalAuthorityFactory, PupilFactory, SchoolFactory, staff
+from tests.factories import (
+    LocalAuthorityFactory,
+    PupilFactory,
+    PupilParentFactory,
+    SchoolFactory,
+    staff,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -93,3 +99,28 @@ def test_a_rejected_exclusion_form_shows_the_error_summary_and_saves_nothing(
     expect(page.locator("#id_kind_0")).to_be_focused()
     assert serious_accessibility_problems(page) == []
     assert not Exclusion.objects.filter(pupil=pupil).exists()
+
+
+def test_a_letter_is_previewed_and_a_double_click_on_issue_issues_it_once(
+    page, live_server, pupil, school_lead
+):
+    from letters.models import IssuedLetter
+
+    PupilParentFactory(pupil=pupil, parent__first_name="Ama", parent__last_name="Mensah")
+    page.goto(f"/pupils/{pupil.pk}/letters/new/conduct_reminder/")
+    sign_in(page, school_lead)
+    page.get_by_label("What happened, and its effect on staff, pupils and other parents").fill(
+        "Shouting at the gate.")
+    incident = page.get_by_role("group", name="Date of the incident")
+    day = a_recent_weekday()
+    incident.get_by_label("Day").fill(str(day.day))
+    incident.get_by_label("Month").fill(str(day.month))
+    incident.get_by_label("Year").fill(str(day.year))
+    page.get_by_role("button", name="Preview", exact=True).click()
+    preview = page.frame_locator("iframe[title='Preview of the letter']")
+    expect(preview.get_by_text("Shouting at the gate.")).to_be_visible()
+    assert serious_accessibility_problems(page) == []
+
+    page.get_by_role("button", name="Issue letter").dblclick()
+    expect(page.get_by_role("heading", name=pupil.full_name, level=1)).to_be_visible()
+    assert IssuedLetter.objects.filter(pupil=pupil).count() == 1
