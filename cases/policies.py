@@ -43,6 +43,9 @@ class Policy:
     # within 48 hours of that meeting (seed 000 §14).
     ro_meeting_hours: int = 48
     ro_confirmation_hours: int = 48
+    # Whether those hours are counted on working days only (48 hours from a Friday afternoon
+    # is the Tuesday afternoon) or on the clock, as the Bedfordshire protocol writes them.
+    ro_hours_are_working_hours: bool = True
     # A parent has 10 working days to reply in writing to a conduct letter (seed 004,
     # model letters 1-4).
     conduct_reply_working_days: int = 10
@@ -77,6 +80,8 @@ POLICIES: dict[str, Policy] = {
         # §11: attendance at a programme up to 3 months; other requirements up to 3 months.
         order_programme_max_months=3,
         order_requirements_max_months=3,
+        # §14: "within 48 hours", as written: clock hours, weekends and bank holidays included.
+        ro_hours_are_working_hours=False,
     ),
     LocalPolicy.ENGLAND_STATUTORY: Policy(
         name=LocalPolicy.ENGLAND_STATUTORY,

@@ -3,9 +3,9 @@ lead understands (naming the dates and records used), and the dates between whic
 Pure functions of facts: no queries, no clock (today is passed in). Numbers come from the LA's
 policy (cases.policies)."""
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Protocol
 
@@ -14,7 +14,7 @@ from django.utils.translation import ngettext
 from .models import ExclusionKind, Relationship
 from .policies import Policy
 from .sources import BEDFORDSHIRE, NOTTINGHAMSHIRE, cite
-from .workdays import add_months, add_working_days, add_working_hours
+from .workdays import add_months, add_working_days
 
 
 @dataclass(frozen=True)
@@ -381,124 +381,6 @@ def attendance_contract_preconditions(
     )
 
 
-# --- parenting order application ---------------------------------------------------------
-
-ORDER_EVIDENCE = {
-    # Seed 000 §12: what the school's request to the LA carries.
-    "exclusions": "information about the relevant exclusions",
-    "witness_statements": "witness statements about the exclusions",
-    "engagement": "records of the parent's failure to engage",
-    "support": "the support provided or attempted",
-    "parenting_factor": "how parenting is a factor in the behaviour",
-}
-
-
-def order_candidates(
-    *, policy: Policy, exclusions: Sequence[ExclusionFacts]
-) -> list[ExclusionFacts]:
-    """The exclusions that can be grounds for an order under the policy."""
-    if policy.order_needs_serious_misbehaviour:
-        return [e for e in exclusions if e.serious_misbehaviour]
-    return list(exclusions)
-
-
-def order_window_anchor(
-    *, policy: Policy, grounds_met_on: date, contract_signed_on: date | None
-) -> tuple[date, str]:
-    """What the order application window runs from: the contract's signing where the policy
-    says so and a contract is in place (seed 000 §13), else the latest exclusion."""
-    if policy.order_window_from_contract and contract_signed_on:
-        return contract_signed_on, f"the contract signed on {day(contract_signed_on)}"
-    return grounds_met_on, f"the latest exclusion, on {day(grounds_met_on)}"
-
-
-def order_application_eligibility(
-    *,
-    policy: Policy,
-    exclusions: Sequence[ExclusionFacts],
-    today: date,
-    contract_signed_on: date | None,
-    evidence: Mapping[str, bool],
-    final_warning_issued_on: date | None,
-) -> Verdict:
-    """Whether the LA may apply to the magistrates' court for a parenting order now
-    (ASBA 2003 s.20; seed 000 §11-13). Only the LA applies: a school asks the LA."""
-    candidates = order_candidates(policy=policy, exclusions=exclusions)
-    grounds = latest_grounds(
-        candidates,
-        two_suspensions=policy.order_needs_two_suspensions,
-        window_months=policy.suspension_window_months,
-    )
-    checks: list[Check] = []
-    warnings: list[str] = []
-    # What the pack holds does not depend on the grounds: it is always said, so that whoever
-    # prepares an application sees everything it still lacks at once.
-    missing = [label for key, label in ORDER_EVIDENCE.items() if not evidence.get(key)]
-    pack = [
-        Check(not missing, "The evidence pack is complete." if not missing else
-              f"The evidence pack lacks {'; '.join(missing)}."),
-        Check(final_warning_issued_on is not None,
-              f"A final warning letter was issued on {day(final_warning_issued_on)}."
-              if final_warning_issued_on else
-              "No final warning letter has been issued to the parent "
-              f"({cite(BEDFORDSHIRE, '§12')})."),
-    ]
-    if grounds is None:
-        needed = policy.order_basis
-        if policy.order_needs_serious_misbehaviour and len(candidates) < len(exclusions):
-            marked = ngettext("is", "are", len(candidates))
-            checks.append(Check(False, (
-                f"Needs {needed}; of {count(len(exclusions), 'exclusion', 'exclusions')}, "
-                f"{len(candidates)} {marked} marked serious misbehaviour."
-            )))
-        else:
-            checks.append(Check(False, _no_grounds_text(
-                candidates, two_suspensions=policy.order_needs_two_suspensions, needed=needed
-            )))
-        return Verdict.of_checks([*checks, *pack])
-    checks.append(Check(True, f"Grounds: {grounds.text}."))
-    if not policy.order_needs_serious_misbehaviour and not any(
-        e.serious_misbehaviour for e in grounds.exclusions
-    ):
-        warnings.append("None of these exclusions is marked serious misbehaviour; the court "
-                        "will ask about the seriousness of the behaviour.")
-
-    unfinished = [e for e in grounds.exclusions if not e.statutory_process_ended_on]
-    ended_on = max(
-        (e.statutory_process_ended_on for e in grounds.exclusions
-         if e.statutory_process_ended_on),
-        default=None,
-    )
-    if unfinished:
-        checks.append(Check(False, (
-            "The statutory exclusion process has not ended for the exclusion of "
-            f"{days(e.start_date for e in unfinished)}: an application can only follow it."
-        )))
-    elif ended_on > today:
-        checks.append(Check(False, (
-            f"The statutory exclusion process ends on {day(ended_on)}: apply after that."
-        )))
-    else:
-        checks.append(Check(True, f"The statutory exclusion process ended on {day(ended_on)}."))
-
-    anchor, anchor_text = order_window_anchor(
-        policy=policy, grounds_met_on=grounds.met_on, contract_signed_on=contract_signed_on
-    )
-    closes = add_months(anchor, policy.order_window_months)
-    checks.append(Check(
-        today <= closes,
-        f"Within {policy.order_window_months} months of {anchor_text}: apply by {day(closes)}."
-        if today <= closes else
-        f"More than {policy.order_window_months} months since {anchor_text}: the window "
-        f"closed on {day(closes)}.",
-    ))
-    return Verdict.of_checks(
-        [*checks, *pack],
-        holds_from=max(filter(None, [ended_on, final_warning_issued_on, anchor])),
-        holds_until=closes, warnings=warnings,
-    )
-
-
 # --- parent and carer conduct ------------------------------------------------------------
 
 CONDUCT_STEPS = ("reminder", "warning", "conditions", "ban")
@@ -554,18 +436,6 @@ def conduct_sanctions(
 
 
 # --- deadlines ---------------------------------------------------------------------------
-
-def order_window_closes(*, policy: Policy, anchor: date) -> date:
-    return add_months(anchor, policy.order_window_months)
-
-
-def ro_meeting_due(*, policy: Policy, order_made_at: datetime, nation: str) -> datetime:
-    return add_working_hours(order_made_at, policy.ro_meeting_hours, nation)
-
-
-def ro_confirmation_due(*, policy: Policy, met_at: datetime, nation: str) -> datetime:
-    return add_working_hours(met_at, policy.ro_confirmation_hours, nation)
-
 
 def parent_reply_due(*, policy: Policy, letter_dated: date, nation: str) -> date:
     return add_working_days(letter_dated, policy.conduct_reply_working_days, nation)

@@ -23,17 +23,13 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, ExtractDay, ExtractMonth, ExtractYear, Lag
 from django.http import Http404
-from django.utils import timezone
-
-from letters.models import IssuedLetter
 
 from . import access, rules
-from .eligibility import Measure, measures_for
+from .eligibility import PUPIL_PREFETCHES, Measure, measures_for
 from .models import (
     Agency,
     Deadline,
     Document,
-    DocumentCategory,
     Exclusion,
     ExclusionKind,
     LocalAuthority,
@@ -131,9 +127,10 @@ def pupil_case_file(user, *, pupil_id: int) -> Pupil:
         ),
         "documents",
         "contracts",
+        "order_cases",
         Prefetch("timeline", queryset=TimelineEvent.objects.select_related("actor")),
         # The PDFs stay in the database until someone downloads one.
-        Prefetch("letters", queryset=IssuedLetter.objects.defer("pdf")),
+        Prefetch("letters", queryset=Pupil.letters.rel.related_model.objects.defer("pdf")),
     )
     return _one_pupil(pupils, pupil_id)
 
@@ -255,19 +252,6 @@ def dashboard_for(user, *, today: date) -> Dashboard:
 
 # --- eligibility ---------------------------------------------------------------------------
 
-def evidence_held(pupil: Pupil) -> dict[str, bool]:
-    """Which items of a parenting order's evidence pack the case file holds (seed 000 §12),
-    from the pupil's prefetched exclusions and documents."""
-    categories = {d.category for d in pupil.documents.all()}
-    return {
-        "exclusions": bool(pupil.exclusions.all()),
-        "witness_statements": DocumentCategory.WITNESS_STATEMENT in categories,
-        "engagement": DocumentCategory.ENGAGEMENT in categories,
-        "support": DocumentCategory.SUPPORT in categories,
-        "parenting_factor": DocumentCategory.PARENTING_FACTOR in categories,
-    }
-
-
 @dataclass(frozen=True)
 class Eligibility:
     pupil: Pupil
@@ -276,24 +260,10 @@ class Eligibility:
     conduct: list[tuple[ParentCarer, list[tuple[str, rules.Verdict]]]]
 
 
-def order_measure(pupil: Pupil, *, today: date) -> Measure:
-    policy = policy_for(pupil.school.local_authority)
-    return Measure("Parenting order application (by the LA)", rules.order_application_eligibility(
-        policy=policy, exclusions=list(pupil.exclusions.all()), today=today,
-        contract_signed_on=behaviour_contract_signed_on(pupil),
-        evidence=evidence_held(pupil),
-        final_warning_issued_on=final_warning_issued_on(pupil),
-    ), position=30)
-
-
 def pupil_eligibility(user, *, pupil_id: int, today: date) -> Eligibility:
     """For each measure, whether it is available for this pupil now, why, and until when."""
     pupil = _one_pupil(
-        _pupils_with_school(user).prefetch_related(
-            "exclusions", "parent_links__parent", "documents"
-        ),
-        pupil_id,
-    )
+        _pupils_with_school(user).prefetch_related(*PUPIL_PREFETCHES), pupil_id)
     policy = policy_for(pupil.school.local_authority)
     parents = [link.parent for link in pupil.parent_links.all()]
     conduct = [
@@ -378,34 +348,6 @@ def deadlines_for(user, *, now: datetime, pupil: Pupil | None = None) -> Deadlin
         overdue=[d for d in listed if d.due_at < now],
         due_soon=[d for d in listed if d.due_at >= now],
     )
-
-
-def behaviour_contract_signed_on(pupil: Pupil) -> date | None:
-    """When the behaviour contract in place was signed: the order window can run from it."""
-    # Imported here: contracts builds on the case file, not the other way round.
-    from contracts.models import Contract, ContractKind, State
-
-    return (
-        Contract.objects.filter(
-            pupil=pupil, kind=ContractKind.BEHAVIOUR,
-            state__in=[State.ACTIVE, State.UNDER_REVIEW, State.WARNED, State.ESCALATED],
-        )
-        .order_by("-signed_on").values_list("signed_on", flat=True).first()
-    )
-
-
-def final_warning_issued_on(pupil: Pupil) -> date | None:
-    issued = (
-        IssuedLetter.objects.filter(pupil=pupil, kind="final_warning")
-        .order_by("-issued_at").values_list("issued_at", flat=True).first()
-    )
-    return timezone.localtime(issued).date() if issued else None
-
-
-def open_deadline(*, pupil: Pupil, kind: str) -> Deadline | None:
-    return Deadline.objects.filter(
-        pupil=pupil, kind=kind, status=Deadline.Status.OPEN
-    ).order_by("due_at").first()
 
 
 def terms_for(local_authority: LocalAuthority, *, first_year: int) -> list[tuple[date, date]]:

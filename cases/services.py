@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
 
+from django.apps import apps
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -33,7 +34,6 @@ from .models import (
     School,
     TimelineEvent,
 )
-from .policies import policy_for
 from .uploads import detect_document_type, upload_problem
 
 Kind = TimelineEvent.Kind
@@ -227,7 +227,7 @@ def exclusion_record(
             )
             if not cap:
                 warnings.extend(cap.reasons)
-        order_window_refresh(pupil=pupil, actor=actor)
+        case_changed(pupil=pupil, actor=actor)
         length = "" if school_days is None else f", {school_days.normalize():f} school days"
         timeline_record(
             pupil=pupil,
@@ -525,48 +525,15 @@ def deadline_close(*, deadline: Deadline, status: str, actor, reason: str) -> bo
     return bool(closed)
 
 
-def order_window_refresh(*, pupil: Pupil, actor) -> Deadline | None:
-    """Keep the pupil's parenting order window where the rule puts it: 6 months (by the LA's
-    policy) from the latest grounds, or from the signing of the contract in place where the
-    policy counts from that. The same anchor as rules.order_application_eligibility. A window
-    the rule no longer opens (the contract ended, the grounds are older) is closed."""
-    policy = policy_for(pupil.school.local_authority)
-    grounds = rules.latest_grounds(
-        rules.order_candidates(policy=policy, exclusions=list(pupil.exclusions.all())),
-        two_suspensions=policy.order_needs_two_suspensions,
-        window_months=policy.suspension_window_months,
-    )
-    current = Deadline.objects.filter(
-        pupil=pupil, kind=DeadlineKind.ORDER_WINDOW, status=Deadline.Status.OPEN
-    ).first()
-    closes = anchor_text = None
-    if grounds is not None:
-        anchor, anchor_text = rules.order_window_anchor(
-            policy=policy, grounds_met_on=grounds.met_on,
-            contract_signed_on=selectors.behaviour_contract_signed_on(pupil),
-        )
-        closes = rules.order_window_closes(policy=policy, anchor=anchor)
-    if closes is None or closes < timezone.localdate():
-        if current:
-            deadline_close(
-                deadline=current, status=Deadline.Status.CANCELLED, actor=actor,
-                reason="the window now runs from "
-                + (f"{anchor_text} and closed on {closes:%-d %B %Y}" if closes
-                   else "no grounds"),
-            )
-        return None
-    due_at = end_of_day(closes)
-    if current and current.due_at == due_at:
-        return current
-    if current:
-        deadline_close(
-            deadline=current, status=Deadline.Status.CANCELLED, actor=actor,
-            reason=f"replaced: the window now runs from {anchor_text}, to {closes:%-d %B %Y}",
-        )
-    return deadline_open(
-        pupil=pupil, kind=DeadlineKind.ORDER_WINDOW, due_at=due_at, actor=actor,
-        started_by=f"Runs from {anchor_text} ({grounds.text})",
-    )
+def case_changed(*, pupil: Pupil, actor) -> None:
+    """Something the rules of other measures read has changed on the case (an exclusion
+    recorded, a contract signed or ended): each app that keeps a clock from it is told, in the
+    same transaction, by its AppConfig's `case_changed(pupil, actor)`. The case file knows
+    nothing of those clocks; it only says that it changed."""
+    for config in apps.get_app_configs():
+        changed = getattr(config, "case_changed", None)
+        if changed is not None:
+            changed(pupil=pupil, actor=actor)
 
 
 def deadlines_lapse(*, now: datetime) -> int:

@@ -41,6 +41,14 @@ def is_working_day(day: date, nation: str) -> bool:
     return day.weekday() < 5 and day not in bank_holidays(nation, day.year)
 
 
+def why_not_a_working_day(day: date, nation: str) -> str | None:
+    """"a Saturday", "a Sunday", "Christmas Day, a bank holiday", or None on a working day."""
+    if day.weekday() >= 5:
+        return f"a {day:%A}"
+    name = holidays.UK(subdiv=_SUBDIVISION[Nation(nation)], years=day.year).get(day)
+    return f"{name}, a bank holiday" if name else None
+
+
 def add_working_days(start: date, days: int, nation: str) -> date:
     """The working day that is `days` working days after `start`, start itself not counted."""
     if days < 0:

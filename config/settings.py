@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "cases",
     "letters",
     "contracts",
+    "orders",
 ]
 
 MIDDLEWARE = [
@@ -243,6 +244,18 @@ CELERY_BEAT_SCHEDULE = {
     "lapse-deadlines-hourly": {
         "task": "cases.tasks.lapse_deadlines",
         "schedule": timedelta(hours=1),
+    },
+    "complete-due-orders-daily": {
+        "task": "orders.tasks.complete_due_orders",
+        "schedule": timedelta(days=1),
+    },
+    "refresh-order-windows-daily": {
+        "task": "orders.tasks.refresh_order_windows",
+        "schedule": timedelta(days=1),
+    },
+    "requeue-waiting-evidence-packs": {
+        "task": "orders.tasks.requeue_waiting_packs",
+        "schedule": timedelta(minutes=10),
     },
     "forget-old-submission-keys-daily": {
         "task": "cases.tasks.forget_submission_keys",

@@ -14,4 +14,5 @@ urlpatterns = [
     path("", include("cases.urls")),
     path("", include("letters.urls")),
     path("", include("contracts.urls")),
+    path("", include("orders.urls")),
 ]

@@ -55,10 +55,6 @@ class ContractFacts:
     consents: Mapping[int, list[ConsentDecision]] = field(default_factory=dict)
     # The pupil's other contracts of the same kind that are being prepared or in hand.
     in_hand: list[ContractInHand] = field(default_factory=list)
-    # For what the LA will find when the contract is escalated: the evidence the case file
-    # holds for an order, and the date of the final warning letter, if one was issued.
-    evidence: Mapping[str, bool] = field(default_factory=dict)
-    final_warning_issued_on: date | None = None
 
     @property
     def parent_names(self) -> list[str]:
@@ -296,17 +292,6 @@ def consent_decisions_open(facts: ContractFacts, parent: ParentCarer) -> dict[st
             f"Given on {day(current.decided_on)}: the parent takes it back." if given else
             f"{parent.full_name} has not given consent, so there is none to withdraw.",)),
     }
-
-
-def order_readiness(facts: ContractFacts) -> Verdict:
-    """What the LA designated officer will find when this contract comes to them, against the
-    parenting order rule: escalating stays possible (Bedfordshire protocol §9), but the school
-    sees first what an application would still lack (§12)."""
-    return rules.order_application_eligibility(
-        policy=facts.policy, exclusions=facts.exclusions, today=facts.today,
-        contract_signed_on=facts.contract.signed_on, evidence=facts.evidence,
-        final_warning_issued_on=facts.final_warning_issued_on,
-    )
 
 
 def next_steps(facts: ContractFacts, *, la_officers: list[str]) -> str:

@@ -113,8 +113,6 @@ def facts_of(contract: Contract, *, today: date) -> rules.ContractFacts:
         parents=list(contract.parents.all()),
         consents=consents,
         in_hand=in_hand(others.order_by("pk")),
-        evidence=case_selectors.evidence_held(pupil),
-        final_warning_issued_on=case_selectors.final_warning_issued_on(pupil),
     )
 
 
@@ -199,14 +197,14 @@ LA_QUEUE_ROLES = {StaffRole.LA_DESIGNATED_OFFICER, StaffRole.HEAD_OF_PARTNERSHIP
                   StaffRole.LA_ADMIN}
 
 
-def _queue_authorities(user) -> QuerySet[LocalAuthority]:
+def queue_authorities(user) -> QuerySet[LocalAuthority]:
     return LocalAuthority.objects.filter(
         staff_groups__group__user=user, staff_groups__role__in=LA_QUEUE_ROLES
     ).distinct()
 
 
 def user_has_queue(user) -> bool:
-    return _queue_authorities(user).exists()
+    return queue_authorities(user).exists()
 
 
 @dataclass(frozen=True)
@@ -217,7 +215,7 @@ class Queue:
 
 def la_queue(user) -> Queue:
     """The LA designated officer's queue: what the LA must note, and the escalations."""
-    authorities = _queue_authorities(user)
+    authorities = queue_authorities(user)
     notifications = list(
         Notification.objects.filter(local_authority__in=authorities, acknowledged_at__isnull=True)
         .select_related("contract__pupil", "contract__school")[:200]
@@ -232,7 +230,7 @@ def la_queue(user) -> Queue:
 def notification_for(user, *, notification_id: int) -> Notification:
     try:
         return Notification.objects.select_related("contract__pupil").get(
-            Q(pk=notification_id), local_authority__in=_queue_authorities(user)
+            Q(pk=notification_id), local_authority__in=queue_authorities(user)
         )
     except Notification.DoesNotExist as missing:
         raise Http404("No such notification for your LA") from missing
@@ -245,18 +243,17 @@ def contract_measures(pupil: Pupil, *, today: date) -> list[Measure]:
     policy = policy_for(pupil.school.local_authority)
     mine = list(_open_or_in_hand(pupil).order_by("pk"))
     by_kind = {kind: in_hand(c for c in mine if c.kind == kind) for kind in ContractKind}
-    return [
-        Measure("Behaviour parenting contract", case_rules.behaviour_contract_eligibility(
-            policy=policy, exclusions=list(pupil.exclusions.all()),
-            looked_after=pupil.looked_after, today=today,
-            in_hand=by_kind[ContractKind.BEHAVIOUR],
-        ), position=10),
-        Measure("Attendance contract", case_rules.attendance_contract_preconditions(
-            parent_names=[link.parent.full_name for link in pupil.parent_links.all()],
-            date_of_birth=pupil.date_of_birth, today=today,
-            in_hand=by_kind[ContractKind.ATTENDANCE],
-        ), position=20),
-    ]
+    behaviour = case_rules.behaviour_contract_eligibility(
+        policy=policy, exclusions=list(pupil.exclusions.all()),
+        looked_after=pupil.looked_after, today=today, in_hand=by_kind[ContractKind.BEHAVIOUR],
+    )
+    attendance = case_rules.attendance_contract_preconditions(
+        parent_names=[link.parent.full_name for link in pupil.parent_links.all()],
+        date_of_birth=pupil.date_of_birth, today=today,
+        in_hand=by_kind[ContractKind.ATTENDANCE],
+    )
+    return [Measure("behaviour_contract", "Behaviour parenting contract", behaviour, 10),
+            Measure("attendance_contract", "Attendance contract", attendance, 20)]
 
 
 def _with_behaviour_contract_in_hand() -> QuerySet[Contract]:

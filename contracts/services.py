@@ -11,6 +11,7 @@ from django_fsm import ConcurrentTransition
 
 from cases import selectors as case_selectors
 from cases import services as case_services
+from cases.eligibility import measure
 from cases.models import (
     Agency,
     Deadline,
@@ -20,6 +21,7 @@ from cases.models import (
     Pupil,
     TimelineEvent,
 )
+from cases.rules import Verdict
 from letters import services as letter_services
 from letters.models import LetterBatch, LetterKind
 
@@ -81,20 +83,13 @@ def _save_transition(contract: Contract) -> None:
 
 def _issue(contract: Contract, actor, *, kind: str, facts: dict, method: str, step: str,
            batch: LetterBatch | None = None):
-    """The step's letter to the contract's parents: one a household, for parents who live
-    apart. Returns the first."""
-    households: dict[tuple[str, str], list[ParentCarer]] = {}
-    for parent in contract.parents.order_by("pk"):
-        home = (parent.address.strip(), parent.postcode.strip())
-        households.setdefault(home, []).append(parent)
-    letters = []
-    for parents in households.values():
-        letter = letter_services.letter_issue(actor=actor, draft=letter_services.Draft(
-            pupil=contract.pupil, kind=kind, recipients=parents, method=method, facts=facts,
-            language=letter_services.language_for(contract.pupil, parents),
-        ), batch=batch)
-        ContractLetter.objects.create(contract=contract, letter=letter, step=step)
-        letters.append(letter)
+    """The step's letter to the contract's parents, kept with the contract. Returns the
+    first (parents who live apart each get one)."""
+    letters = letter_services.letters_to_households(
+        actor=actor, pupil=contract.pupil, parents=list(contract.parents.all()), kind=kind,
+        facts=facts, method=method, batch=batch)
+    ContractLetter.objects.bulk_create(
+        ContractLetter(contract=contract, letter=letter, step=step) for letter in letters)
     return letters[0]
 
 
@@ -354,7 +349,7 @@ def contract_sign(*, actor, contract: Contract, signatures: list[dict], method: 
                     started_by=f"Contract signed on {today:%-d %B %Y}")
         if contract.kind == ContractKind.BEHAVIOUR:
             # Where the policy counts the order window from the signing, it restarts today.
-            case_services.order_window_refresh(pupil=contract.pupil, actor=actor)
+            case_services.case_changed(pupil=contract.pupil, actor=actor)
     return contract
 
 
@@ -561,7 +556,7 @@ def contract_escalate(*, actor, contract: Contract, reasons: str) -> Contract:
     if not verdict:
         raise ValidationError(list(verdict.reasons))
     # What the school was shown it would still lack for an order, kept with the escalation.
-    readiness = rules.order_readiness(facts)
+    readiness = order_readiness(contract, today=today)
     with transaction.atomic():
         contract.escalate(on=today, reasons=reasons.strip())
         _save_transition(contract)
@@ -573,8 +568,16 @@ def contract_escalate(*, actor, contract: Contract, reasons: str) -> Contract:
         _record(contract, actor, Kind.CONTRACT_ESCALATED,
                 "Escalated to the LA: a parenting order is recommended",
                 reasons=reasons,
-                order_lacks=[] if readiness.allowed else list(readiness.reasons))
+                order_lacks=[] if readiness is None or readiness.allowed
+                else list(readiness.reasons))
     return contract
+
+
+def order_readiness(contract: Contract, *, today: date) -> Verdict | None:
+    """What the LA will find for a parenting order, as the order's own rule says: the
+    "parenting order" measure of the pupil, from whichever app owns orders."""
+    found = measure(contract.pupil, "parenting_order", today=today)
+    return found.verdict if found else None
 
 
 def contract_terminate(*, actor, contract: Contract, reasons: str,
@@ -590,7 +593,7 @@ def contract_terminate(*, actor, contract: Contract, reasons: str,
                       kinds=[DeadlineKind.CONTRACT_REVIEW, DeadlineKind.CONTRACT_END])
         if contract.kind == ContractKind.BEHAVIOUR:
             # No contract in place now: the order window runs from the exclusions again.
-            case_services.order_window_refresh(pupil=contract.pupil, actor=actor)
+            case_services.case_changed(pupil=contract.pupil, actor=actor)
         if contract.kind == ContractKind.ATTENDANCE:
             _notify(contract, Notification.Kind.TERMINATED,
                     f"{contract.pupil.full_name}: attendance contract ended; "
@@ -614,7 +617,7 @@ def contract_complete(*, actor, contract: Contract) -> Contract:
         _close_clocks(contract, actor, status=Deadline.Status.CANCELLED, reason="completed",
                       kinds=[DeadlineKind.CONTRACT_REVIEW])
         if contract.kind == ContractKind.BEHAVIOUR:
-            case_services.order_window_refresh(pupil=contract.pupil, actor=actor)
+            case_services.case_changed(pupil=contract.pupil, actor=actor)
         _record(contract, actor, Kind.CONTRACT_COMPLETED,
                 f"Contract completed on {today:%-d %B %Y}")
     return contract

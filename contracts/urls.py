@@ -16,7 +16,6 @@ urlpatterns = [
          name="contract-eligible-list"),
     path("eligible/behaviour-contract/invite/", views.invitations_new,
          name="contract-invitations-new"),
-    path("la/queue/", views.la_queue, name="la-queue"),
     path(
         "la/queue/<int:notification_id>/noted/",
         views.notification_acknowledge,

@@ -18,7 +18,7 @@ from letters import services as letter_services
 from letters import views as letter_views
 from letters.models import LetterKind
 
-from . import forms, rules, selectors, services
+from . import forms, selectors, services
 
 
 @dataclass(frozen=True)
@@ -178,7 +178,8 @@ def contract_action(request, contract_id: int, action: str):
         "caption": f"{contract.pupil.full_name}, {contract.get_kind_display().lower()}",
         "submit": step.submit, "verdict": verdict, "fields_template": step.fields_template,
         "ladder_source": cite(BEDFORDSHIRE, "§9"),
-        "order_readiness": rules.order_readiness(page.facts) if action == "escalate" else None,
+        "order_readiness": services.order_readiness(contract, today=timezone.localdate())
+        if action == "escalate" else None,
         "pack_source": cite(BEDFORDSHIRE, "§12"),
         "back": reverse("contract-detail", args=[contract.pk]),
     })
@@ -221,13 +222,6 @@ def invitations_new(request):
     return render(request, "contracts/invitations_form.html", {
         "form": form, "pupils": pupils, "eligible": eligible, "kind": LetterKind(kind),
     })
-
-
-def la_queue(request):
-    if not selectors.user_has_queue(request.user):
-        raise PermissionDenied("The queue is the LA designated officer's: your role does "
-                               "not have one.")
-    return render(request, "contracts/queue.html", {"queue": selectors.la_queue(request.user)})
 
 
 @require_POST

@@ -97,6 +97,9 @@ FACTS: dict[str, tuple[Fact, ...]] = {
     LetterKind.FINAL_WARNING: (
         Fact("summary", "The exclusions, breaches and support so far", "longtext"),
         Fact("reply_by", "Please reply by", "date"),
+        # From the order rule, when the order case issues the letter.
+        Fact("order_window_closes", "The application window closes on", "date",
+             required=False),
     ),
     LetterKind.ATTENDANCE_WARNING: (
         Fact("contract_signed_on", "Date the contract was signed", "date"),
@@ -196,11 +199,9 @@ CONDUCT_LETTERS = frozenset({
 })
 
 
-def derived_dates(
-    kind: str, *, dated: date, policy: Policy, nation: str, order_window_closes: date | None
-) -> dict[str, date | None]:
+def derived_dates(kind: str, *, dated: date, policy: Policy, nation: str) -> dict[str, date]:
     """The dates a letter states that the rules decide, not the person issuing it."""
-    derived: dict[str, date | None] = {}
+    derived: dict[str, date] = {}
     if kind in CONDUCT_LETTERS:
         # A parent has 10 working days from the date of the letter to reply in writing.
         derived["reply_by"] = rules.parent_reply_due(
@@ -208,19 +209,26 @@ def derived_dates(
         )
     if kind == LetterKind.CONDUCT_BAN:
         derived["review_on"] = rules.ban_review_due(policy=policy, confirmed_on=dated)
-    if kind == LetterKind.FINAL_WARNING:
-        derived["order_window_closes"] = order_window_closes
     return derived
 
 
-# Letters that are a contract's step: issued from the contract's page, as the step happens,
-# so the letter and the contract's state never disagree.
-CONTRACT_STEP_LETTERS = frozenset({
-    LetterKind.CONTRACT_INVITATION, LetterKind.PARENTING_CONTRACT,
-    LetterKind.ATTENDANCE_CONTRACT, LetterKind.FORMAL_WARNING, LetterKind.ATTENDANCE_WARNING,
-})
-CONTRACT_STEP_REASON = ("Issued from the contract's page, at its step (offer, signing or a "
-                        "breach), so the contract records it.")
+# Letters that are a step of a case: issued from the contract's or the order case's page, as
+# the step happens, so the letter and the case never disagree.
+STEP_LETTERS = {
+    LetterKind.CONTRACT_INVITATION: "contract",
+    LetterKind.PARENTING_CONTRACT: "contract",
+    LetterKind.ATTENDANCE_CONTRACT: "contract",
+    LetterKind.FORMAL_WARNING: "contract",
+    LetterKind.ATTENDANCE_WARNING: "contract",
+    LetterKind.FINAL_WARNING: "order",
+    LetterKind.RO_CONFIRMATION: "order",
+}
+STEP_REASONS = {
+    "contract": "Issued from the contract's page, at its step (offer, signing or a breach), so "
+                "the contract records it.",
+    "order": "Issued from the parenting order case's page, at its step (the final warning, or "
+             "the responsible officer's confirmation), so the case records it.",
+}
 
 
 # The Celery task that issues each kind of letter sent in batches, by its dotted path: the app

@@ -248,17 +248,19 @@ def render_body(body: str, context: dict, *, language: str) -> str:
 # --- the PDF -----------------------------------------------------------------------------
 
 class LetterFetcher(URLFetcher):
-    """Reads the letters' own assets and nothing else; remembers everything it refused."""
+    """Reads the letters' own assets and nothing else (and, for an evidence pack's exhibit,
+    the one image it places); remembers everything it refused."""
 
-    def __init__(self):
+    def __init__(self, *, also: frozenset[Path] = frozenset()):
         super().__init__(allowed_protocols={"file"}, allow_redirects=False)
         self.refused: list[str] = []
+        self.also = also
 
     def fetch(self, url, headers=None):
         parsed = urlparse(url)
         if parsed.scheme == "file":
             path = Path(unquote(parsed.path)).resolve()
-            if path.parent == LETTER_ASSETS and path.is_file():
+            if (path.parent == LETTER_ASSETS or path in self.also) and path.is_file():
                 return super().fetch(path.as_uri(), headers)
         self.refused.append(url)
         raise ValueError(f"Letters may not load {url}")
@@ -292,3 +294,11 @@ def render_pdf(html: str) -> RenderedLetter:
     pdf = document.write_pdf(pdf_variant="pdf/a-3u")
     return RenderedLetter(html=html, pdf=pdf, page_count=len(document.pages),
                           refused=fetcher.refused)
+
+
+def render_pages(html: str, *, images: frozenset[Path] = frozenset()):
+    """Pages Pact writes for an evidence pack (its cover, index, chronology, tables, an
+    exhibit's image), laid out with the letters' own stylesheets: the WeasyPrint document,
+    for its pages and the links on them."""
+    return HTML(string=html, base_url=LETTER_ASSETS.as_uri() + "/",
+                url_fetcher=LetterFetcher(also=images)).render()

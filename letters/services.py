@@ -92,13 +92,9 @@ def _sender(actor, pupil: Pupil) -> tuple[School | LocalAuthority, str]:
 def _facts_for(draft: Draft) -> dict:
     """The facts as the template reads them, and the dates the rules decide."""
     facts = kinds.shaped(draft.kind, draft.facts)
-    window = case_selectors.open_deadline(pupil=draft.pupil, kind=DeadlineKind.ORDER_WINDOW)
     facts.update(kinds.derived_dates(
-        draft.kind,
-        dated=draft.dated,
-        policy=policy_for(draft.pupil.school.local_authority),
+        draft.kind, dated=draft.dated, policy=policy_for(draft.pupil.school.local_authority),
         nation=draft.pupil.school.local_authority.nation,
-        order_window_closes=timezone.localtime(window.due_at).date() if window else None,
     ))
     return facts
 
@@ -404,6 +400,25 @@ def _batch_item_run(batch: LetterBatch, item_id: int, issue: BatchItemIssue) -> 
                         f"Pact could not issue this letter because of an error on its side "
                         f"(batch {batch.pk}, item {item_id}). It has been logged; try again "
                         "from the pupil's case page.")
+
+
+def letters_to_households(
+    *, actor, pupil: Pupil, parents: list[ParentCarer], kind: str, facts: dict, method: str,
+    batch: LetterBatch | None = None,
+) -> list[IssuedLetter]:
+    """A step's letter to the parents it concerns: one a household, so that parents who live
+    apart each get their own."""
+    households: dict[tuple[str, str], list[ParentCarer]] = {}
+    for parent in sorted(parents, key=lambda p: p.pk):
+        home = (parent.address.strip(), parent.postcode.strip())
+        households.setdefault(home, []).append(parent)
+    return [
+        letter_issue(actor=actor, batch=batch, draft=Draft(
+            pupil=pupil, kind=kind, recipients=household, method=method, facts=facts,
+            language=language_for(pupil, household),
+        ))
+        for household in households.values()
+    ]
 
 
 def household_of(pupil: Pupil) -> list[ParentCarer]:

@@ -44,8 +44,7 @@ def pdf_response(pdf: bytes, filename: str, *, attachment: bool) -> HttpResponse
 def letter_kinds(request, pupil_id: int):
     pupil = _pupil_to_write_for(request, pupil_id)
     letter_kinds = [
-        (value, label, kinds.CONTRACT_STEP_REASON if value in kinds.CONTRACT_STEP_LETTERS
-         else "")
+        (value, label, kinds.STEP_REASONS.get(kinds.STEP_LETTERS.get(value), ""))
         for value, label in LetterKind.choices
     ]
     return render(request, "letters/kinds.html", {"pupil": pupil, "kinds": letter_kinds})
@@ -55,8 +54,8 @@ def letter_new(request, pupil_id: int, kind: str):
     if kind not in LetterKind.values:
         raise Http404("No such kind of letter")
     pupil = _pupil_to_write_for(request, pupil_id)
-    if kind in kinds.CONTRACT_STEP_LETTERS:
-        raise PermissionDenied(kinds.CONTRACT_STEP_REASON)
+    if kind in kinds.STEP_LETTERS:
+        raise PermissionDenied(kinds.STEP_REASONS[kinds.STEP_LETTERS[kind]])
     parents = case_selectors.parents_of(pupil)
     household = services.household_of(pupil)
     form = LetterForm(

@@ -15,6 +15,8 @@ from cases.models import Document, Exclusion, StaffRole
 from contracts import services as contract_services
 from letters import services as letter_services
 from letters.models import LetterBatch
+from orders import services as order_services
+from orders.pack import pack_build
 from tests.clients import FormClient as Client
 from tests.factories import (
     ExclusionFactory,
@@ -126,6 +128,20 @@ ACCESS: dict[str, Rule] = {
         forbidden={StaffRole.CHAIR_OF_GOVERNORS, StaffRole.LEGAL_PANEL_MEMBER},
     ),
     "la-queue": rule("", QUEUE_ROLES, forbidden=ALL_ROLES - QUEUE_ROLES),
+    "order-list": rule("", NAME_READERS),
+    "order-start": RECORD,
+    # Opening a request from an escalated contract is the LA's; the school sees why not.
+    "order-open-from-contract": rule(
+        "contract", LA_RECORDERS, LA_RECORDERS, method="post",
+        forbidden=SCHOOL_RECORDERS | {StaffRole.CHAIR_OF_GOVERNORS,
+                                      StaffRole.LEGAL_PANEL_MEMBER}),
+    "order-detail": rule("order", NAME_READERS, LA_READERS),
+    # The final warning is the school's or the LA's to issue; readers are told why not.
+    "order-action": rule(
+        "order+action", SCHOOL_RECORDERS | LA_RECORDERS, LA_RECORDERS,
+        forbidden={StaffRole.CHAIR_OF_GOVERNORS, StaffRole.LEGAL_PANEL_MEMBER}),
+    "order-pack": rule("pack", NAME_READERS, LA_READERS),
+    "order-pack-download": rule("pack", NAME_READERS, LA_READERS),
     # Noting a notification is a POST, by the LA's queue roles, for their own LA only.
     "notification-acknowledge": rule("notification", QUEUE_ROLES, QUEUE_ROLES, method="post"),
 }
@@ -186,8 +202,14 @@ def world(db, settings, tmp_path):
         contract_services.contract_sign(actor=actor, contract=contract, method="post",
                                         signatures=[{"name": "P", "role": "parent"}],
                                         consents={link.parent.pk: "given"})
+        order = order_services.order_request(actor=actor, pupil=pupil, parents=[link.parent],
+                                             reasons="Exclusions and breaches")
+        order_services.order_start_review(actor=actor, case=order)
+        pack = order_services.order_pack_request(actor=actor, case=order)
+        pack_build(pack_id=pack.pk)
         places[place] = {"pupil": pupil, "parent": link.parent, "document": document,
                          "letter": letter, "school": school, "contract": contract,
+                         "order": order, "pack": pack,
                          "exclusion": exclusion,
                          "notification": contract.notifications.get()}
     batch = LetterBatch.objects.create(
@@ -214,6 +236,9 @@ def url_for(name: str, kwargs: str, target: dict) -> str:
         "exclusion": {"pupil_id": pupil_id, "exclusion_id": target["exclusion"].pk},
         "contract+action": {"contract_id": target["contract"].pk, "action": "contact"},
         "notification": {"notification_id": target["notification"].pk},
+        "order": {"case_id": target["order"].pk},
+        "order+action": {"case_id": target["order"].pk, "action": "final_warning"},
+        "pack": {"pack_id": target["pack"].pk},
     }
     return reverse(name, kwargs=by_kind[kwargs])
 
@@ -314,7 +339,7 @@ def test_login_is_required_everywhere_but_sign_in_and_health(db, name):
     anything = SimpleNamespace(pk=1)
     entry = ACCESS.get(name)
     target = dict.fromkeys(("pupil", "document", "letter", "school", "batch", "contract",
-                            "notification", "exclusion"), anything)
+                            "notification", "exclusion", "order", "pack"), anything)
     url = url_for(name, entry.kwargs, target) if entry else reverse(name)
     response = getattr(Client(), entry.method if entry else "get")(url)
     if name in PUBLIC:

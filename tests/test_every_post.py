@@ -11,11 +11,14 @@ from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connections
 from django.urls import reverse
+from django.utils import timezone
 
 from cases import submissions
 from cases.models import ExclusionReason, StaffRole
 from contracts import services as contract_services
-from contracts.models import Notification
+from contracts.models import Contract, Notification
+from orders import services as order_services
+from orders.models import OrderCase
 from tests.clients import FormClient
 from tests.contracts.helpers import CONTENT, MEETING
 from tests.factories import (
@@ -33,7 +36,7 @@ from tests.test_access_matrix import NOT_USER_FACING, url_names
 pytestmark = pytest.mark.django_db(transaction=True)
 
 TODAY = date.today()
-RECORDED_APPS = {"cases", "contracts", "letters"}
+RECORDED_APPS = {"cases", "contracts", "letters", "orders"}
 # Answering these twice changes nothing by their nature: signing in or out again.
 UNGUARDED = {"login", "logout"}
 
@@ -64,6 +67,18 @@ class Target:
                                         signatures=[{"name": "P", "role": "parent"}],
                                         consents={self.parent.pk: "given"})
         self.notification = Notification.objects.get(contract=self.contract)
+        # An escalated contract (as the ladder would leave it; the path is tested elsewhere)
+        # and an order made on another pupil.
+        escalated = PupilParentFactory(pupil=PupilFactory(school=school))
+        self.escalated = contract_services.contract_create(
+            actor=actor, pupil=escalated.pupil, kind="behaviour", parents=[escalated.parent])
+        Contract.objects.filter(pk=self.escalated.pk).update(
+            state="escalated", signed_on=TODAY, closed_on=TODAY)
+        ordered = PupilParentFactory(pupil=PupilFactory(school=school))
+        self.order = order_services.order_request(
+            actor=actor, pupil=ordered.pupil, parents=[ordered.parent], reasons="Exclusions")
+        OrderCase.objects.filter(pk=self.order.pk).update(
+            state="running", made_at=timezone.now(), outcome_on=TODAY)
 
 
 # Each POST route: who sends it, its address for a target, and the form's fields.
@@ -116,6 +131,15 @@ def _forms():
         "notification-acknowledge": (
             "officer", lambda t: reverse("notification-acknowledge", args=[t.notification.pk]),
             lambda t: {}),
+        "order-start": ("lead", lambda t: reverse("order-start", args=[t.pupil.pk]),
+                        lambda t: {"parents": [t.parent.pk], "reasons": "Exclusions"}),
+        "order-open-from-contract": (
+            "officer", lambda t: reverse("order-open-from-contract", args=[t.escalated.pk]),
+            lambda t: {}),
+        "order-action": (
+            "officer", lambda t: reverse("order-action", args=[t.order.pk, "contact"]),
+            lambda t: {"kind": "phone", **on(TODAY, "occurred_on"), "occurred_time": "09:00",
+                       "parent_took_part": "no", "notes": "No answer"}),
     }
 
 
@@ -154,7 +178,8 @@ def test_every_post_route_has_a_form_here(db):
     get_only = {"dashboard", "health", "pupil-search", "pupil-detail", "pupil-eligibility",
                 "contract-eligible-list", "document-download", "letter-kinds",
                 "letter-download", "letter-template-list", "letter-batch-detail",
-                "contract-list", "contract-detail", "contract-pdf", "la-queue"}
+                "contract-list", "contract-detail", "contract-pdf", "la-queue", "order-list",
+                "order-detail", "order-pack", "order-pack-download"}
     assert url_names() == post_routes | get_only, (
         "Give each new route a form in this test, or list it as GET only")
     assert "admin" in NOT_USER_FACING

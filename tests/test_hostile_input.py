@@ -8,12 +8,15 @@ from html.parser import HTMLParser
 import pytest
 from django.apps import apps
 from django.urls import reverse
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cases import submissions
 from cases.models import StaffRole
 from contracts import services as contract_services
+from orders import services as order_services
+from orders.models import OrderCase
 from tests.clients import FormClient
 from tests.contracts.helpers import CONTENT, MEETING
 from tests.factories import (
@@ -26,7 +29,7 @@ from tests.factories import (
     staff,
 )
 
-RECORDED_APPS = {"cases", "contracts", "letters"}
+RECORDED_APPS = {"cases", "contracts", "letters", "orders"}
 EXAMPLES = settings(max_examples=25, deadline=None, derandomize=True,
                     suppress_health_check=[HealthCheck.function_scoped_fixture,
                                            HealthCheck.too_slow])
@@ -115,8 +118,22 @@ def world(db):
     ExclusionFactory(pupil=other, start_date=date.today() - timedelta(days=5))
     draft = contract_services.contract_create(actor=lead, pupil=other, kind="attendance",
                                               parents=[other.parent_links.get().parent])
-    return {"lead": lead, "headteacher": headteacher, "pupil": pupil, "other": other,
-            "exclusion": exclusion, "signed": signed, "draft": draft, "school": school}
+    officer = staff(StaffRole.LA_DESIGNATED_OFFICER, la)
+    # Order cases at the stages whose forms are tried: the path there is tested in
+    # tests/orders; here only the forms matter.
+    cases = {}
+    for state in ("under_review", "hearing_listed", "running"):
+        ordered = PupilParentFactory(pupil=PupilFactory(school=school)).pupil
+        case = order_services.order_request(
+            actor=officer, pupil=ordered, reasons="Repeated exclusions",
+            parents=[ordered.parent_links.get().parent])
+        OrderCase.objects.filter(pk=case.pk).update(
+            state=state, applied_on=date.today(), made_at=timezone.now(),
+            outcome_on=date.today(), responsible_officer=officer)
+        cases[state] = case
+    return {"lead": lead, "headteacher": headteacher, "officer": officer, "pupil": pupil,
+            "other": other, "exclusion": exclusion, "signed": signed, "draft": draft,
+            "school": school, "orders": cases}
 
 
 def form_urls(world) -> list[tuple[str, str]]:
@@ -130,7 +147,7 @@ def form_urls(world) -> list[tuple[str, str]]:
         ("lead", reverse("meeting-add", args=[pupil.pk])),
         ("lead", reverse("document-add", args=[pupil.pk])),
         ("lead", reverse("letter-new", args=[pupil.pk, "conduct_reminder"])),
-        ("lead", reverse("letter-new", args=[pupil.pk, "final_warning"])),
+        ("lead", reverse("order-start", args=[world["other"].pk])),
         ("headteacher", reverse("letter-template-edit",
                                 args=["school", world["school"].pk, "conduct_reminder", "en"])),
         ("lead", reverse("contract-start", args=[pupil.pk])),
@@ -140,6 +157,11 @@ def form_urls(world) -> list[tuple[str, str]]:
                                       "terminate"]),
                             (draft, ["edit", "consult", "withdraw"])):
         urls += [("lead", reverse("contract-action", args=[contract.pk, step]))
+                 for step in steps]
+    for state, steps in (("under_review", ["final_warning", "pack"]),
+                         ("hearing_listed", ["outcome", "withdraw"]),
+                         ("running", ["ro_meeting", "contact", "breach"])):
+        urls += [("officer", reverse("order-action", args=[world["orders"][state].pk, step]))
                  for step in steps]
     return urls
 

@@ -33,45 +33,6 @@ def suspend(pupil, actor, start: date, serious=True):
     )
 
 
-def windows(pupil):
-    return Deadline.objects.filter(pupil=pupil, kind=DeadlineKind.ORDER_WINDOW)
-
-
-def test_the_second_serious_suspension_opens_the_order_window_for_6_months(beds_pupil):
-    lead = staff("school_lead", beds_pupil.school)
-    today = timezone.localdate()
-    suspend(beds_pupil, lead, today - timedelta(days=40))
-    assert not windows(beds_pupil).exists(), "one suspension is not grounds in Bedfordshire"
-    second = today - timedelta(days=10)
-    suspend(beds_pupil, lead, second)
-    window = windows(beds_pupil).get()
-    assert window.status == Deadline.Status.OPEN
-    assert timezone.localtime(window.due_at).date() == services.rules.add_months(second, 6)
-    assert window.opened_by_event.kind == TimelineEvent.Kind.DEADLINE_OPENED
-    assert "2 suspensions within 12 months" in window.started_by
-
-
-def test_a_later_exclusion_moves_the_window_and_records_why(beds_pupil):
-    lead = staff("school_lead", beds_pupil.school)
-    today = timezone.localdate()
-    suspend(beds_pupil, lead, today - timedelta(days=60))
-    suspend(beds_pupil, lead, today - timedelta(days=30))
-    suspend(beds_pupil, lead, today - timedelta(days=1))
-    assert list(windows(beds_pupil).values_list("status", flat=True).order_by("pk")) == [
-        "cancelled", "open",
-    ]
-    closed = beds_pupil.timeline.get(kind=TimelineEvent.Kind.DEADLINE_CLOSED)
-    assert "replaced: the window now runs from the latest exclusion" in closed.summary
-
-
-def test_an_exclusion_without_serious_misbehaviour_opens_no_window_in_bedfordshire(beds_pupil):
-    lead = staff("school_lead", beds_pupil.school)
-    today = timezone.localdate()
-    suspend(beds_pupil, lead, today - timedelta(days=40), serious=False)
-    suspend(beds_pupil, lead, today - timedelta(days=10), serious=False)
-    assert not windows(beds_pupil).exists()
-
-
 def test_closed_windows_lapse_once_however_often_the_job_runs(beds_pupil):
     lead = staff("school_lead", beds_pupil.school)
     deadline = services.deadline_open(

@@ -1,5 +1,5 @@
-"""Boundary tests of the rules that gate contracts, orders and conduct sanctions, under each of
-the three local policies."""
+"""Boundary tests of the rules that gate contracts and conduct sanctions, under each of the
+three local policies. (The parenting order rule is tested with orders.)"""
 
 from dataclasses import dataclass
 from datetime import date
@@ -13,7 +13,6 @@ from cases.policies import POLICIES
 BEDS = POLICIES[LocalPolicy.BEDFORDSHIRE_2007]
 ENGLAND = POLICIES[LocalPolicy.ENGLAND_STATUTORY]
 WALES = POLICIES[LocalPolicy.WALES_2010]
-COMPLETE = dict.fromkeys(rules.ORDER_EVIDENCE, True)
 
 
 @dataclass
@@ -114,90 +113,6 @@ class TestContractDuration:
             policy=BEDS, starts_on=date(2026, 3, 3), ends_on=date(2026, 3, 3)
         )
         assert not verdict.allowed
-
-
-def order(policy, exclusions, today, **kwargs):
-    values = {"contract_signed_on": None, "evidence": COMPLETE,
-              "final_warning_issued_on": date(2026, 3, 20)}
-    values.update(kwargs)
-    return rules.order_application_eligibility(
-        policy=policy, exclusions=exclusions, today=today, **values
-    )
-
-
-class TestOrderApplication:
-    pair = [
-        Ex(date(2025, 11, 3), statutory_process_ended_on=date(2025, 11, 20)),
-        Ex(date(2026, 2, 27), statutory_process_ended_on=date(2026, 3, 16)),
-    ]
-
-    def test_it_is_available_inside_6_months_of_the_latest_exclusion(self):
-        verdict = order(BEDS, self.pair, date(2026, 8, 27))
-        assert verdict.allowed
-        assert verdict.holds_until == date(2026, 8, 27)
-        assert "apply by 27 Aug 2026" in " ".join(verdict.reasons)
-
-    def test_it_closes_the_day_after_6_months(self):
-        verdict = order(BEDS, self.pair, date(2026, 8, 28))
-        assert not verdict.allowed
-        assert verdict.reasons == (
-            "More than 6 months since the latest exclusion, on 27 Feb 2026: the window closed "
-            "on 27 Aug 2026.",
-        )
-
-    @pytest.mark.parametrize(
-        ("today", "allowed"), [(date(2026, 2, 28), True), (date(2026, 3, 1), False)]
-    )
-    def test_six_months_from_31_august_end_on_the_last_day_of_february(self, today, allowed):
-        exclusions = [Ex(date(2025, 8, 31), kind=ExclusionKind.PERMANENT,
-                         statutory_process_ended_on=date(2025, 9, 20))]
-        verdict = order(BEDS, exclusions, today, final_warning_issued_on=date(2025, 10, 1))
-        assert verdict.allowed is allowed
-
-    def test_a_signed_contract_restarts_the_window_under_bedfordshire(self):
-        verdict = order(BEDS, self.pair, date(2026, 10, 1), contract_signed_on=date(2026, 5, 1))
-        assert verdict.allowed
-        assert "the contract signed on 1 May 2026: apply by 1 Nov 2026" in " ".join(
-            verdict.reasons
-        )
-
-    def test_wales_counts_from_the_last_exclusion_even_with_a_contract(self):
-        verdict = order(WALES, self.pair, date(2026, 10, 1), contract_signed_on=date(2026, 5, 1))
-        assert not verdict.allowed
-        assert "window closed on 27 Aug 2026" in verdict.reasons[0]
-
-    def test_it_waits_for_the_statutory_exclusion_process_to_end(self):
-        exclusions = [self.pair[0], Ex(date(2026, 2, 27))]
-        verdict = order(BEDS, exclusions, date(2026, 3, 10))
-        assert not verdict.allowed
-        assert verdict.reasons == (
-            "The statutory exclusion process has not ended for the exclusion of 27 Feb 2026: "
-            "an application can only follow it.",
-        )
-
-    def test_it_names_the_missing_evidence_and_the_missing_final_warning(self):
-        evidence = {**COMPLETE, "witness_statements": False}
-        verdict = order(BEDS, self.pair, date(2026, 4, 1), evidence=evidence,
-                        final_warning_issued_on=None)
-        assert verdict.reasons == (
-            "The evidence pack lacks witness statements about the exclusions.",
-            "No final warning letter has been issued to the parent (Bedfordshire protocol "
-            "(2007) §12).",
-        )
-
-    def test_bedfordshire_needs_serious_misbehaviour(self):
-        mild = [Ex(e.start_date, serious_misbehaviour=False,
-                   statutory_process_ended_on=e.statutory_process_ended_on) for e in self.pair]
-        refused = order(BEDS, mild, date(2026, 4, 1))
-        assert "of 2 exclusions, 0 are marked serious misbehaviour" in refused.reasons[0]
-        allowed = order(ENGLAND, mild, date(2026, 4, 1))
-        assert allowed.allowed
-        assert "serious" in allowed.warnings[0]
-
-    def test_england_needs_one_exclusion_wales_needs_more_than_one(self):
-        one = [self.pair[1]]
-        assert order(ENGLAND, one, date(2026, 4, 1)).allowed
-        assert not order(WALES, one, date(2026, 4, 1)).allowed
 
 
 class TestAttendanceContract:

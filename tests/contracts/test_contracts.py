@@ -1,7 +1,6 @@
 import ast
 import threading
 from datetime import date, timedelta
-from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -13,13 +12,11 @@ from django.utils import timezone
 from cases.models import (
     Deadline,
     DeadlineKind,
-    ExclusionReason,
     LocalPolicy,
     StaffRole,
     TimelineEvent,
 )
-from cases.services import exclusion_record, meeting_record
-from cases.workdays import add_months
+from cases.services import meeting_record
 from contracts import services
 from contracts.models import Contract, ContractKind, Decision, Notification, State
 from letters.models import IssuedLetter
@@ -105,10 +102,9 @@ def test_signing_tells_the_la_starts_the_clocks_and_archives_the_contract(world)
     assert contract.la_notified_on == TODAY
     assert Notification.objects.get(contract=contract).kind == "contract_issued"
     clocks = Deadline.objects.filter(pupil=pupil, status="open")
+    # The order window is a clock only once an order is asked for (tests/orders).
     assert set(clocks.values_list("kind", flat=True)) == {
-        DeadlineKind.CONTRACT_REVIEW, DeadlineKind.CONTRACT_END, DeadlineKind.ORDER_WINDOW}
-    window = clocks.get(kind=DeadlineKind.ORDER_WINDOW)
-    assert window.started_by.startswith("Runs from the contract signed on")
+        DeadlineKind.CONTRACT_REVIEW, DeadlineKind.CONTRACT_END}
     kinds = set(contract.letters.values_list("letter__kind", flat=True))
     assert kinds == {"contract_invitation", "parenting_contract"}
 
@@ -295,19 +291,6 @@ def test_a_meeting_earlier_on_the_day_of_the_warning_is_not_the_review(world):
                                     alternative_course="prosecution")
 
 
-def test_a_later_recorded_exclusion_does_not_move_a_window_that_runs_from_the_signing(world):
-    pupil, _, lead = world
-    signed(world)
-    window = Deadline.objects.get(pupil=pupil, kind=DeadlineKind.ORDER_WINDOW, status="open")
-
-    exclusion_record(actor=lead, pupil=pupil, kind="suspension",
-                     start_date=TODAY - timedelta(days=2), school_days=Decimal(1),
-                     reasons=list(ExclusionReason.objects.filter(code="DB")),
-                     serious_misbehaviour=True)
-    assert Deadline.objects.get(pupil=pupil, kind=DeadlineKind.ORDER_WINDOW,
-                                status="open") == window
-
-
 def test_parents_who_live_apart_each_get_the_letter(world):
     pupil, parent, lead = world
     parent.address, parent.postcode = "1 North Road", "ZZ1 1ZZ"
@@ -363,14 +346,3 @@ def test_an_edit_made_on_an_out_of_date_page_is_refused_and_saves_nothing(world)
                                          aims="Second editor's aims")
     contract.refresh_from_db()
     assert contract.aims == "First editor's aims"
-
-
-def test_ending_the_contract_puts_the_order_window_back_on_the_exclusions(world):
-    pupil, _, lead = world
-    contract = signed(world)
-    services.contract_terminate(actor=lead, contract=contract, reasons="Moved away",
-                                alternative_course="none")
-    window = Deadline.objects.get(pupil=pupil, kind=DeadlineKind.ORDER_WINDOW, status="open")
-    assert window.started_by.startswith("Runs from the latest exclusion")
-    latest = TODAY - timedelta(days=20)
-    assert timezone.localtime(window.due_at).date() == add_months(latest, 6)

@@ -496,7 +496,10 @@ def test_contract_step_letters_are_only_issued_from_the_contract(case, client):
     assert response.status_code == 403
     assert "Issued from the contract" in response.content.decode()
     kinds_page = client.get(reverse("letter-kinds", args=[pupil.pk])).content.decode()
-    assert "From the contract" in kinds_page
+    assert "Issued at its step" in kinds_page
+    response = client.get(reverse("letter-new", args=[pupil.pk, "final_warning"]))
+    assert response.status_code == 403
+    assert "parenting order case" in response.content.decode()
 
 
 def test_the_eligibility_page_knows_a_final_warning_was_issued(case):

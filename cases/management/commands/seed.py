@@ -45,7 +45,6 @@ from cases.models import (
     TimelineEvent,
 )
 from cases.policies import policy_for
-from cases.services import order_window_refresh
 
 DEMO_PASSWORD = "pact-demo-2026"
 
@@ -169,9 +168,6 @@ class Command(BaseCommand):
         actor = get_user_model().objects.get(username=spec["prefix"] + "school.lead")
         for school in schools:
             self.bulk_pupils(school, count=24, exclusions=30, actor=actor)
-        # Running clocks, as recording those exclusions one by one would have started them.
-        for pupil in Pupil.objects.filter(school__local_authority=la):
-            order_window_refresh(pupil=pupil, actor=actor)
         self.demo_contracts(schools[0], actor)
         # A little multi-agency work on the first school's most-excluded pupils.
         busiest = (

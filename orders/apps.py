@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+
+
+class OrdersConfig(AppConfig):
+    name = "orders"
+    verbose_name = "Parenting orders and the legal panel"
+
+    def eligibility_measures(self, pupil, *, today):
+        from .selectors import order_measure
+
+        return [order_measure(pupil, today=today)]
+
+    def case_changed(self, *, pupil, actor):
+        from .services import case_changed
+
+        case_changed(pupil=pupil, actor=actor)

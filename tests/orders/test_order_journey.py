@@ -1,0 +1,159 @@
+"""A parenting order case from the escalated contract to the order's completion, through the
+services, with the refusals the LA designated officer meets on the way."""
+
+import html
+from datetime import time, timedelta
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
+from django.utils import timezone
+
+from cases.models import Deadline, DeadlineKind
+from cases.workdays import add_months
+from letters.models import IssuedLetter
+from orders import services
+from orders.models import State
+from tests.clients import FormClient
+from tests.orders.conftest import TODAY, at_panel, panel_decides
+
+
+def test_the_escalated_contract_opens_a_request_in_one_click_carrying_its_history(world):
+    client = FormClient()
+    client.force_login(world.officer)
+    queue = client.get(reverse("la-queue")).content.decode()
+    assert "Open the order request" in queue
+    response = client.post(reverse("order-open-from-contract", args=[world.contract.pk]))
+    case = world.pupil.order_cases.get()
+    assert response["Location"] == reverse("order-detail", args=[case.pk])
+    assert case.contract == world.contract and list(case.parents.all()) == [world.parent]
+    assert "Breaches:" in case.request_reasons
+    assert case.opened_by_la
+    # The application window is a clock from the request on, named on the page.
+    window = Deadline.objects.get(kind=DeadlineKind.ORDER_WINDOW, subject=f"order:{case.pk}")
+    assert timezone.localtime(window.due_at).date() == add_months(
+        world.contract.signed_on, 6)
+    page = client.get(reverse("order-detail", args=[case.pk])).content.decode()
+    assert f"The application window closes on <strong>{window.due_at:%A %-d %B %Y}" in page
+
+
+def test_a_school_can_ask_but_never_apply(world):
+    case = at_panel(world)
+    panel_decides(world, case)
+    client = FormClient()
+    client.force_login(world.lead)
+    response = client.get(reverse("order-action", args=[case.pk, "apply"]))
+    assert response.status_code == 403
+    assert "Only the local authority can apply to the magistrates' court" in html.unescape(
+        response.content.decode())
+    with pytest.raises(PermissionDenied, match="Only the local authority can apply"):
+        services.order_apply(actor=world.lead, case=case, court="Ashford", applied_on=TODAY)
+    case.refresh_from_db()
+    assert case.state == State.PROCEEDING
+
+
+def test_the_panel_sits_only_on_a_complete_pack(world):
+    case = services.order_open_from_contract(actor=world.officer, contract=world.contract)
+    services.order_start_review(actor=world.officer, case=case)
+    with pytest.raises(ValidationError, match="Build the evidence pack first"):
+        services.order_refer_to_panel(actor=world.officer, case=case)
+    from orders.pack import pack_build
+
+    pack_build(pack_id=services.order_pack_request(actor=world.officer, case=case).pk)
+    with pytest.raises(ValidationError) as refused:
+        services.order_refer_to_panel(actor=world.officer, case=case)
+    told = " ".join(refused.value.messages)
+    assert "lacks witness statements about the exclusions" in told
+    assert "the final warning letter to the parent" in told
+    client = FormClient()
+    client.force_login(world.officer)
+    page = client.get(reverse("order-action", args=[case.pk, "panel"])).content.decode()
+    assert "lacks witness statements about the exclusions" in page
+
+
+def test_no_final_warning_no_application(world):
+    case = services.order_open_from_contract(actor=world.officer, contract=world.contract)
+    services.order_start_review(actor=world.officer, case=case)
+    # Straight to the decision, as if the panel had met: the application still needs it.
+    type(case).objects.filter(pk=case.pk).update(state=State.PROCEEDING)
+    case.refresh_from_db()
+    with pytest.raises(ValidationError, match="No final warning letter has been issued"):
+        services.order_apply(actor=world.officer, case=case, court="Ashford",
+                             applied_on=TODAY)
+
+
+@pytest.mark.parametrize(("days_after_closing", "allowed"), [(0, True), (1, False)])
+def test_the_application_window_at_its_end_and_the_day_after(world, days_after_closing,
+                                                              allowed):
+    case = at_panel(world)
+    panel_decides(world, case)
+    closes = add_months(world.contract.signed_on, 6)
+    applied_on = closes + timedelta(days=days_after_closing)
+    # The application is recorded on its own date: move the clock, not the rule.
+    from unittest import mock
+
+    with mock.patch("django.utils.timezone.localdate", return_value=applied_on):
+        if allowed:
+            services.order_apply(actor=world.officer, case=case, court="Ashford",
+                                 applied_on=applied_on)
+            assert case.state == State.APPLIED
+        else:
+            with pytest.raises(ValidationError, match=f"the window closed on "
+                                                      f"{closes:%-d %b %Y}"):
+                services.order_apply(actor=world.officer, case=case, court="Ashford",
+                                     applied_on=applied_on)
+
+
+def test_from_the_panel_to_the_order_and_its_clocks_to_completion(world):
+    case = at_panel(world)
+    services.order_panel_view(actor=world.panel_member, case=case, view="A strong case.")
+    with pytest.raises(PermissionDenied):
+        services.order_panel_view(actor=world.lead, case=case, view="Me too")
+    panel_decides(world, case)
+    services.order_apply(actor=world.officer, case=case, court="Ashford Magistrates' Court",
+                         applied_on=TODAY)
+    window = Deadline.objects.get(kind=DeadlineKind.ORDER_WINDOW, subject=f"order:{case.pk}")
+    assert window.status == Deadline.Status.MET
+    services.order_hearing(actor=world.officer, case=case, hearing_on=TODAY)
+    with pytest.raises(ValidationError, match="up to 3 months"):
+        services.order_outcome(
+            actor=world.officer, case=case, outcome="made", decided_on=TODAY,
+            made_at_time=time(10, 0), requirements="Attend every review",
+            requirements_end_on=TODAY + timedelta(days=200), responsible_officer=world.officer)
+    services.order_outcome(
+        actor=world.officer, case=case, outcome="made", decided_on=TODAY,
+        made_at_time=time(10, 0), requirements="Attend every review with the school",
+        requirements_end_on=TODAY + timedelta(days=60), responsible_officer=world.officer)
+    assert case.state == State.RUNNING
+    meeting = Deadline.objects.get(kind=DeadlineKind.RO_MEETING, subject=f"order:{case.pk}")
+    made_at = case.made_at
+    # Bedfordshire counts the 48 hours on the clock, as written.
+    assert meeting.due_at == made_at + timedelta(hours=48)
+    with pytest.raises(ValidationError, match="Record the responsible officer's first meeting"):
+        services.order_ro_confirmation(actor=world.officer, case=case, monitoring="m",
+                                       programme="p", review_contact="r", method="post")
+    services.order_ro_meeting(actor=world.officer, case=case,
+                              met_at=min(timezone.now(), made_at + timedelta(hours=1)),
+                              parent_took_part=True, notes="Explained everything")
+    meeting.refresh_from_db()
+    assert meeting.status == Deadline.Status.MET
+    services.order_ro_confirmation(actor=world.officer, case=case, monitoring="Weekly calls",
+                                   programme="None", review_contact="Monthly", method="post")
+    assert IssuedLetter.objects.filter(pupil=world.pupil, kind="ro_confirmation").count() == 1
+    services.order_breach(actor=world.officer, case=case, occurred_on=TODAY,
+                          description="Missed the review")
+    services.order_refer_breach(actor=world.officer, case=case)
+    services.order_breach_decision(actor=world.officer, case=case, proceed=True,
+                                   court="Ashford Magistrates' Court", reasons="Repeated")
+    services.order_breach_outcome(actor=world.officer, case=case, outcome="Fined £200",
+                                  decided_on=TODAY)
+    assert case.state == State.RUNNING
+    assert services.orders_complete_due(today=TODAY) == 0
+    assert services.orders_complete_due(today=TODAY + timedelta(days=61)) == 1
+    case.refresh_from_db()
+    assert case.state == State.COMPLETED
+    kinds = list(world.pupil.timeline.filter(details__order=case.pk).values_list(
+        "kind", flat=True))
+    for step in ("order_requested", "order_panel_decided", "order_applied", "order_outcome",
+                 "order_ro_meeting", "order_ro_confirmed", "order_breach", "order_completed"):
+        assert step in kinds
