@@ -327,3 +327,33 @@ def test_a_real_worker_issues_a_batch_of_letters_and_the_page_shows_progress(
     client.force_login(lead)
     page = client.get(reverse("letter-batch-detail", args=[batch.pk])).content.decode()
     assert "3 of 3 issued" in page
+
+
+def test_a_real_worker_builds_an_evidence_pack_and_the_page_shows_it(
+    process_env, start, jobs_on_the_broker, settings
+):
+    from orders import services as order_services
+    from orders.models import EvidencePack
+    from tests.orders.conftest import complete_evidence, escalated_world
+
+    world = escalated_world()
+    complete_evidence(world)
+    case = order_services.order_open_from_contract(actor=world.officer, contract=world.contract)
+    order_services.order_start_review(actor=world.officer, case=case)
+    worker = start(compose_command("worker"), process_env)
+    client = Client()
+    client.force_login(world.officer)
+    pack = order_services.order_pack_request(actor=world.officer, case=case)
+    first_look = client.get(reverse("order-pack", args=[pack.pk])).content.decode()
+    assert 'http-equiv="refresh"' in first_look, "the page refreshes while the pack is built"
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline and worker.running():
+        pack.refresh_from_db()
+        if pack.status in {"built", "failed"}:
+            break
+        time.sleep(0.3)
+    assert pack.status == "built", worker.output() + pack.problem
+    page = client.get(reverse("order-pack", args=[pack.pk])).content.decode()
+    assert f"{pack.built.page_count} pages" in page and pack.built.sha256 in page
+    download = client.get(reverse("order-pack-download", args=[pack.pk]))
+    assert b"".join(download.streaming_content).startswith(b"%PDF")

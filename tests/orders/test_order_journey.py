@@ -157,3 +157,51 @@ def test_from_the_panel_to_the_order_and_its_clocks_to_completion(world):
     for step in ("order_requested", "order_panel_decided", "order_applied", "order_outcome",
                  "order_ro_meeting", "order_ro_confirmed", "order_breach", "order_completed"):
         assert step in kinds
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_officers_recording_the_courts_decision_at_once_one_wins_the_other_is_told():
+    import threading
+
+    from django.db import connections
+
+    from tests.orders.conftest import escalated_world
+
+    world = escalated_world()
+    case = at_panel(world)
+    panel_decides(world, case)
+    services.order_apply(actor=world.officer, case=case, court="Ashford", applied_on=TODAY)
+    services.order_hearing(actor=world.officer, case=case, hearing_on=TODAY)
+    url = reverse("order-action", args=[case.pk, "outcome"])
+    on = {"decided_on_0": TODAY.day, "decided_on_1": TODAY.month, "decided_on_2": TODAY.year}
+    forms = [
+        (world.officer, {"outcome": "made", **on, "made_at_time": "10:00",
+                         "requirements": "Attend the reviews", "responsible_officer":
+                         world.officer.pk, "requirements_end_on_0": TODAY.day,
+                         "requirements_end_on_1": (TODAY.month % 12) + 1,
+                         "requirements_end_on_2": TODAY.year + (TODAY.month == 12)}),
+        (world.partnerships, {"outcome": "refused", **on, "reasons": "Not satisfied"}),
+    ]
+    barrier = threading.Barrier(2)
+    responses = []
+
+    def record(user, form):
+        client = FormClient()
+        client.force_login(user)
+        barrier.wait()
+        try:
+            responses.append(client.post(url, form))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=record, args=pair) for pair in forms]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(r.status_code for r in responses) == [200, 302]
+    told = next(r for r in responses if r.status_code == 200).content.decode()
+    assert "changed by someone else" in told or "only when the case is hearing listed" in told
+    case.refresh_from_db()
+    assert case.state in {State.RUNNING, State.REFUSED}
+    assert world.pupil.timeline.filter(kind="order_outcome").count() == 1
