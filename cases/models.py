@@ -405,7 +405,7 @@ def document_storage_name(instance: "Document", filename: str) -> str:
 
 
 class DocumentCategory(models.TextChoices):
-    # The evidence a school's request for a parenting order carries (seed 000 §12).
+    # The evidence a school's request for a parenting order carries (Bedfordshire protocol §12).
     WITNESS_STATEMENT = "witness_statement", "Witness statement about an exclusion"
     ENGAGEMENT = "engagement", "Record of the parent's failure to engage"
     SUPPORT = "support", "Record of support provided or attempted"

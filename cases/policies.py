@@ -1,7 +1,7 @@
 """Local policies: the numbers and choices that differ between LAs, versioned, in code.
 
-Each LA names one policy (LocalAuthority.policy_name). Rules read every number from the
-policy, never from a literal. Where a seed and today's law differ, the LA's policy decides.
+Each LA names one policy (LocalAuthority.policy_name). Rules read every number from the policy,
+never from a literal. Where a source document and today's law differ, the LA's policy decides.
 Changing a value means a new version; a past decision records the version it used.
 """
 
@@ -35,23 +35,24 @@ class Policy:
 
     # The same for every policy so far, kept here so a rule never holds a number.
     suspension_window_months: int = 12
-    # Exclusions older than this are history, not grounds for a new contract: neither the seed
+    # Exclusions older than this are history, not grounds for a new contract: neither the protocol
     # nor the statute sets a limit, so Pact reads "any 12 month period" as one that reaches
-    # into the last 12 months (a contract answers current behaviour; seed 000 §5).
+    # into the last 12 months (a contract answers current behaviour; Bedfordshire protocol §5).
     contract_recency_months: int = 12
     # Responsible officer: meets the parent within 48 hours of the order, confirms in writing
-    # within 48 hours of that meeting (seed 000 §14).
+    # within 48 hours of that meeting (Bedfordshire protocol §14).
     ro_meeting_hours: int = 48
     ro_confirmation_hours: int = 48
     # Whether those hours are counted on working days only (48 hours from a Friday afternoon
     # is the Tuesday afternoon) or on the clock, as the Bedfordshire protocol writes them.
     ro_hours_are_working_hours: bool = True
-    # A parent has 10 working days to reply in writing to a conduct letter (seed 004,
+    # A parent has 10 working days to reply in writing to a conduct letter (Monmouthshire policy,
     # model letters 1-4).
     conduct_reply_working_days: int = 10
-    # A ban from premises is reviewed after 6 months (seed 004; s.547 Education Act 1996).
+    # A ban from premises is reviewed after 6 months (Monmouthshire policy; s.547 Education Act
+    # 1996).
     ban_review_months: int = 6
-    # A contract is not appropriate for a pupil in statutory public care (seed 000 §5).
+    # A contract is not appropriate for a pupil in statutory public care (Bedfordshire protocol §5).
     looked_after_blocks_contract: bool = True
 
 

@@ -302,8 +302,8 @@ def behaviour_contract_eligibility(
 
 
 def contract_duration(*, policy: Policy, starts_on: date, ends_on: date) -> Verdict:
-    """A contract runs at least 3 and at most 12 months (seed 000 §8). Outside that it may
-    still be agreed, with a warning; an end before the start is refused."""
+    """A contract runs at least 3 and at most 12 months (Bedfordshire protocol §8). Outside that it
+    may still be agreed, with a warning; an end before the start is refused."""
     if ends_on <= starts_on:
         return Verdict(False, ("The end date must be after the start date.",))
     shortest = add_months(starts_on, policy.contract_min_months)
@@ -349,7 +349,8 @@ def attendance_contract_preconditions(
     today: date,
     in_hand: Sequence[ContractInHand] = (),
 ) -> Verdict:
-    """Whether an attendance contract may be offered (seed 001; Education Act 1996 s.444)."""
+    """Whether an attendance contract may be offered (Nottinghamshire guidance; Education Act 1996
+    s.444)."""
     starts, ends = compulsory_school_age(date_of_birth)
     checks = [
         Check(
@@ -393,10 +394,10 @@ def conduct_sanctions(
     warning_issued_on: date | None,
     chair_agreed_on: date | None,
 ) -> dict[str, Verdict]:
-    """What the headteacher may do about a parent's or carer's conduct now (seeds 003, 004):
-    a reminder, a warning, conditions (provisional until the governing board reviews them), or
-    a ban from the premises (s.547 Education Act 1996), which needs a prior warning and the
-    chair's agreement and is reviewed after 6 months."""
+    """What the headteacher may do about a parent's or carer's conduct now (St Pancras agreement,
+    Monmouthshire policy): a reminder, a warning, conditions (provisional until the governing board
+    reviews them), or a ban from the premises (s.547 Education Act 1996), which needs a prior
+    warning and the chair's agreement and is reviewed after 6 months."""
     if not incident_dates:
         no_incident = Verdict(False, ("No conduct incident is recorded for this parent.",))
         return dict.fromkeys(CONDUCT_STEPS, no_incident)

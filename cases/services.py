@@ -251,7 +251,7 @@ def exclusion_record(
 def exclusion_process_ended(*, actor, exclusion: Exclusion, ended_on: date) -> Exclusion:
     """Record the day the statutory exclusion process ended (governing board review done, the
     time for an independent review passed, or the panel decided). Set once: a parenting order
-    can only be applied for after it (seed 000 §13), so it is never silently moved."""
+    can only be applied for after it (Bedfordshire protocol §13), so it is never silently moved."""
     _require_recorder(actor, exclusion.pupil.school)
     problem = rules.statutory_process_end_problem(
         exclusion_started_on=exclusion.start_date, ended_on=ended_on,

@@ -1,6 +1,6 @@
-"""Behaviour parenting contracts (ASBA 2003 s.19; seed 000 §3-10) and attendance contracts
-(seed 001). One model: the law is the same for most of their life; where it differs (the
-ladder's last step, who is told), the rules and services branch on `kind`.
+"""Behaviour parenting contracts (ASBA 2003 s.19; Bedfordshire protocol §3-10) and attendance
+contracts (Nottinghamshire guidance). One model: the law is the same for most of their life; where
+it differs (the ladder's last step, who is told), the rules and services branch on `kind`.
 
 The state is protected: only the transitions below change it, and only services call them.
 Concurrent transitions of one contract are refused by optimistic locking on the state."""
@@ -60,8 +60,8 @@ class Contract(ConcurrentTransitionMixin, models.Model):
     )
     parents = models.ManyToManyField(ParentCarer, related_name="contracts")
 
-    # Content: every section of the Bedfordshire protocol's model contract (seed 000 Appendix
-    # 3); attendance contracts use the parts the Nottinghamshire guidance asks for (seed 001).
+    # Content: every section of the Bedfordshire protocol's model contract (Appendix 3);
+    # attendance contracts use the parts the Nottinghamshire guidance asks for.
     concerns = models.TextField("Reasons for the contract: the areas of concern", blank=True)
     aims = models.TextField("What we are trying to achieve", blank=True)
     parent_involvement = models.TextField(
@@ -230,7 +230,7 @@ class ConsentDecision(models.Model):
 
 
 class AgencyConsultation(models.Model):
-    """An agency consulted before the offer (seed 000 §7)."""
+    """An agency consulted before the offer (Bedfordshire protocol §7)."""
 
     contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="consultations")
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
@@ -256,7 +256,8 @@ class ContactKind(models.TextChoices):
 
 class Contact(models.Model):
     """A meeting or an attempt to reach the parents: with refusals, the negotiation log
-    (seed 000 §10); with attendance contracts, proof it was agreed in their presence."""
+    (Bedfordshire protocol §10); with attendance contracts, proof it was agreed in their
+    presence."""
 
     contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="contacts")
     kind = models.CharField(max_length=12, choices=ContactKind.choices)
@@ -277,7 +278,7 @@ class Contact(models.Model):
 
 
 class Decision(models.TextChoices):
-    # The breach ladder (seed 000 §9; seed 001).
+    # The breach ladder (Bedfordshire protocol §9; Nottinghamshire guidance).
     REASONABLE = "reasonable", "Reasonable explanation: record it and continue"
     NO_FAULT = "no_fault", "Hard to keep through no fault of the parent: review and amend"
     UNSATISFACTORY = "unsatisfactory", "Explanation not satisfactory: formal warning letter"
@@ -324,7 +325,7 @@ class ContractLetter(models.Model):
 
 class Notification(models.Model):
     """What the LA designated officer must see: contracts issued (the date starts the order
-    clock, seed 000 §7), reviews for no-fault breaches, escalations."""
+    clock, Bedfordshire protocol §7), reviews for no-fault breaches, escalations."""
 
     class Kind(models.TextChoices):
         CONTRACT_ISSUED = "contract_issued", "Contract issued"

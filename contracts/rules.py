@@ -1,5 +1,6 @@
-"""Which steps of a contract are open now, and why the others are not (seed 000 §5-10, seed
-001). Pure functions of the facts a ContractFacts carries; every verdict names its dates."""
+"""Which steps of a contract are open now, and why the others are not (Bedfordshire protocol
+§5-10; Nottinghamshire guidance). Pure functions of the facts a ContractFacts carries; every
+verdict names its dates."""
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field

@@ -303,7 +303,7 @@ def contract_invite(*, actor, pupil: Pupil, batch: LetterBatch) -> Contract:
 def contract_sign(*, actor, contract: Contract, signatures: list[dict], method: str,
                   consents: dict[int, str] | None = None) -> Contract:
     """Signed: the contract runs. The LA is told the date of issue, which starts the clock
-    for a parenting order (seed 000 §7, §13); review and end dates become deadlines.
+    for a parenting order (Bedfordshire protocol §7, §13); review and end dates become deadlines.
 
     `consents` ({parent id: given or refused}) records each parent's decision about sharing,
     as made at the signing, where it differs from the one already recorded. Every parent must
@@ -460,7 +460,8 @@ def breach_record(
     method: str = "post",
 ) -> Breach:
     """Record a failure to keep the contract, the parent's explanation and the lead's
-    decision, and take the step the decision calls for (seed 000 §9; seed 001)."""
+    decision, and take the step the decision calls for (Bedfordshire protocol §9; Nottinghamshire
+    guidance)."""
     _require_recorder(actor, contract)
     today = timezone.localdate()
     _require(contract, "breach", today=today)

@@ -1,6 +1,6 @@
-"""Parenting orders (ASBA 2003 s.20; seed 000 §11-14): the school's request, the LA's review,
-the legal panel, the application to the magistrates' court, the order and its responsible
-officer, breaches, and the evidence pack.
+"""Parenting orders (ASBA 2003 s.20; Bedfordshire protocol §11-14): the school's request, the
+LA's review, the legal panel, the application to the magistrates' court, the order and its
+responsible officer, breaches, and the evidence pack.
 
 The state is protected: only the transitions below change it, and only services call them.
 Concurrent transitions of one case are refused by optimistic locking on the state."""
@@ -210,8 +210,9 @@ class Strength(models.TextChoices):
 
 
 class LegalPanel(models.Model):
-    """The legal panel's meeting on a case (seed 000 §12): who sat, how strong each part of
-    the evidence is, whether a parenting programme is open to the parent, and the decision."""
+    """The legal panel's meeting on a case (Bedfordshire protocol §12): who sat, how strong each
+    part of the evidence is, whether a parenting programme is open to the parent, and the
+    decision."""
 
     order_case = models.ForeignKey(OrderCase, on_delete=models.PROTECT, related_name="panels")
     held_on = models.DateField()

@@ -57,7 +57,8 @@ SECTIONS = {
     "D": "The contract, breaches and letters",
     "E": "Witness statements and exhibits",
 }
-# Exhibits by what they show, in the order the school's request carries them (seed 000 §12).
+# Exhibits by what they show, in the order the school's request carries them (Bedfordshire protocol
+# §12).
 EXHIBIT_ORDER = [DocumentCategory.WITNESS_STATEMENT, DocumentCategory.ENGAGEMENT,
                  DocumentCategory.SUPPORT, DocumentCategory.PARENTING_FACTOR,
                  DocumentCategory.OTHER]
@@ -151,7 +152,10 @@ def packs_requeue(*, older_than) -> list[int]:
 def pack_build(*, pack_id: int) -> str:
     """Build a queued pack, once; its status afterwards."""
     if not _claim(pack_id):
-        return EvidencePack.objects.get(pk=pack_id).status
+        # Built or being built by another worker, or a message about a pack this database
+        # does not hold: nothing to do.
+        return EvidencePack.objects.filter(pk=pack_id).values_list(
+            "status", flat=True).first() or "unknown"
     pack = EvidencePack.objects.select_related(
         "order_case__pupil__school__local_authority", "order_case__local_authority",
         "requested_by").get(pk=pack_id)

@@ -1,6 +1,6 @@
-"""Which steps of a parenting order case are open now, and why the others are not (ASBA 2003
-s.20; seed 000 §11-14). Pure functions of the facts an OrderFacts carries; every verdict names
-its dates and the source of each requirement."""
+"""Which steps of a parenting order case are open now, and why the others are not (ASBA 2003 s.20;
+Bedfordshire protocol §11-14). Pure functions of the facts an OrderFacts carries; every verdict
+names its dates and the source of each requirement."""
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -48,7 +48,7 @@ def order_window_anchor(
     *, policy: Policy, grounds_met_on: date, contract_signed_on: date | None
 ) -> tuple[date, str]:
     """What the order application window runs from: the contract's signing where the policy
-    says so and a contract is in place (seed 000 §13), else the latest exclusion."""
+    says so and a contract is in place (Bedfordshire protocol §13), else the latest exclusion."""
     if policy.order_window_from_contract and contract_signed_on:
         return contract_signed_on, f"the contract signed on {day(contract_signed_on)}"
     return grounds_met_on, f"the latest exclusion, on {day(grounds_met_on)}"
@@ -64,7 +64,7 @@ def order_application_eligibility(
     final_warning_issued_on: date | None,
 ) -> Verdict:
     """Whether the LA may apply to the magistrates' court for a parenting order now
-    (ASBA 2003 s.20; seed 000 §11-13). Only the LA applies: a school asks the LA."""
+    (ASBA 2003 s.20; Bedfordshire protocol §11-13). Only the LA applies: a school asks the LA."""
     candidates = order_candidates(policy=policy, exclusions=exclusions)
     grounds = latest_grounds(
         candidates,
@@ -162,7 +162,8 @@ def _plus_hours(start: datetime, hours: int, *, policy: Policy, nation: str) -> 
 
 
 def ro_meeting_due(*, policy: Policy, order_made_at: datetime, nation: str) -> datetime:
-    """The responsible officer meets the parent within 48 hours of the order (seed 000 §14)."""
+    """The responsible officer meets the parent within 48 hours of the order (Bedfordshire protocol
+    §14)."""
     return _plus_hours(order_made_at, policy.ro_meeting_hours, policy=policy, nation=nation)
 
 
@@ -216,13 +217,33 @@ class OrderFacts:
     confirmed_on: date | None = None
 
 
+# Each stage as it reads after "the case is".
+STAGE_WORDS = {
+    State.REQUESTED: "requested",
+    State.UNDER_REVIEW: "under LA review",
+    State.AT_PANEL: "at the legal panel",
+    State.PROCEEDING: "proceeding (the panel agreed)",
+    State.NOT_PROCEEDING: "not proceeding",
+    State.APPLIED: "applied for",
+    State.HEARING_LISTED: "listed for a hearing",
+    State.REFUSED: "refused by the court",
+    State.WITHDRAWN: "withdrawn",
+    State.RUNNING: "an order made and running",
+    State.BREACHED: "an order breached",
+    State.BREACH_REFERRED: "a breach with the legal panel",
+    State.BREACH_PROCEEDINGS: "in breach proceedings",
+    State.COMPLETED: "completed",
+}
+
+
 def _state(case, states, doing: str) -> Check:
     states = [states] if isinstance(states, str) else list(states)
+    now = STAGE_WORDS[case.state]
     if case.state in states:
-        return Check(True, f"The case is {case.get_state_display().lower()}.")
-    wanted = " or ".join(State(s).label.lower() for s in states)
-    return Check(False, f"You can {doing} only when the case is {wanted}; it is "
-                        f"{case.get_state_display().lower()}.")
+        return Check(True, f"The case is {now}.")
+    wanted = [STAGE_WORDS[State(s)] for s in states]
+    wanted_text = wanted[0] if len(wanted) == 1 else f"{', '.join(wanted[:-1])} or {wanted[-1]}"
+    return Check(False, f"You can {doing} only when the case is {wanted_text}; it is {now}.")
 
 
 LA_ONLY = ("Only an LA officer does this: the LA reviews the request, takes it to the legal "

@@ -82,8 +82,8 @@ def actor_for(user, case: OrderCase) -> rules.Actor:
 # --- what the order rule reads about a pupil ---------------------------------------------------
 
 def evidence_held(pupil: Pupil, *, parenting_factor_stated: bool = False) -> dict[str, bool]:
-    """Which items of a parenting order's evidence pack the case file holds (seed 000 §12),
-    from the pupil's prefetched exclusions and documents. How parenting is a factor may be a
+    """Which items of a parenting order's evidence pack the case file holds (Bedfordshire protocol
+    §12), from the pupil's prefetched exclusions and documents. How parenting is a factor may be a
     document, or the school's own statement on the request."""
     categories = {d.category for d in pupil.documents.all()}
     return {
@@ -267,7 +267,7 @@ def la_staff_for(case: OrderCase):
 
 def responsible_officer_choices(case: OrderCase):
     """Who the court may name: the headteacher, a member of staff the headteacher nominates,
-    or an officer of the LA (seed 000 §14)."""
+    or an officer of the LA (Bedfordshire protocol §14)."""
     from django.contrib.auth import get_user_model
 
     return get_user_model().objects.filter(

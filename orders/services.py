@@ -171,7 +171,8 @@ def case_changed(*, pupil: Pupil, actor) -> None:
 def order_request(*, actor, pupil: Pupil, parents: list[ParentCarer], reasons: str,
                   parenting_factor: str = "", contract: Contract | None = None) -> OrderCase:
     """A school asks the LA to apply for a parenting order, with its reasons; or the LA opens
-    a case itself (seed 000 §9-12). The application window runs from now on as a clock."""
+    a case itself (Bedfordshire protocol §9-12). The application window runs from now on as a
+    clock."""
     if not case_selectors.user_may_record_for(actor, school=pupil.school):
         raise PermissionDenied("Your role can read this case but not ask for an order.")
     linked = set(case_selectors.parents_of(pupil).values_list("pk", flat=True))
@@ -243,7 +244,7 @@ def order_start_review(*, actor, case: OrderCase) -> OrderCase:
 def order_final_warning(*, actor, case: OrderCase, summary: str, reply_by: date,
                         method: str) -> OrderCase:
     """The final warning letter the protocol asks the school to issue before the LA applies
-    (seed 000 §12), stating when the application window closes."""
+    (Bedfordshire protocol §12), stating when the application window closes."""
     _require(case, "final_warning", actor=actor)
     today = timezone.localdate()
     if reply_by <= today:
@@ -315,8 +316,8 @@ def order_panel_decision(*, actor, case: OrderCase, held_on: date, members: list
                          other_members: str, strength: dict[str, str],
                          programme_available: bool, programme: ParentingProgramme | None,
                          decision: str, reasons: str) -> LegalPanel:
-    """The legal panel's decision (seed 000 §12): the strength of each part of the evidence,
-    whether a parenting programme is open to the parent, proceed or not, and why."""
+    """The legal panel's decision (Bedfordshire protocol §12): the strength of each part of the
+    evidence, whether a parenting programme is open to the parent, proceed or not, and why."""
     facts = _require(case, "decision", actor=actor)
     if held_on > timezone.localdate():
         raise ValidationError({"held_on": "The panel's date cannot be in the future"})
@@ -382,8 +383,8 @@ def order_outcome(*, actor, case: OrderCase, outcome: str, decided_on: date, rea
                   programme_ends_on: date | None = None, requirements: str = "",
                   requirements_end_on: date | None = None, responsible_officer=None,
                   next_hearing_on: date | None = None) -> OrderCase:
-    """The court's decision. Made: the order's requirements, its responsible officer, and the
-    clocks that start with it (the officer meets the parent within 48 hours, seed 000 §14).
+    """The court's decision. Made: the order's requirements, its responsible officer, and the clocks
+    that start with it (the officer meets the parent within 48 hours, Bedfordshire protocol §14).
     Adjourned: the new hearing date."""
     _require(case, "outcome", actor=actor)
     today = timezone.localdate()
@@ -530,7 +531,7 @@ def order_ro_meeting(*, actor, case: OrderCase, met_at: datetime, parent_took_pa
 
 def order_ro_confirmation(*, actor, case: OrderCase, monitoring: str, programme: str,
                           review_contact: str, method: str) -> OrderCase:
-    """The responsible officer's written confirmation (seed 000 §14): monitoring,
+    """The responsible officer's written confirmation (Bedfordshire protocol §14): monitoring,
     consequences, the programme, review and contact arrangements."""
     _require(case, "ro_confirmation", actor=actor)
     with transaction.atomic():
@@ -606,7 +607,7 @@ def order_breach(*, actor, case: OrderCase, occurred_on: date, description: str
 
 def order_refer_breach(*, actor, case: OrderCase) -> OrderCase:
     """The responsible officer gives the legal panel what it needs to consider an
-    application to the court (seed 000 §14)."""
+    application to the court (Bedfordshire protocol §14)."""
     _require(case, "refer_breach", actor=actor)
     today = timezone.localdate()
     with transaction.atomic():
@@ -643,7 +644,7 @@ def order_breach_decision(*, actor, case: OrderCase, proceed: bool, reasons: str
 def order_breach_outcome(*, actor, case: OrderCase, outcome: str, decided_on: date
                          ) -> OrderCase:
     """What the court decided on the breach (a fine of up to level 3, £1,000, or any other
-    sentence for a non-imprisonable offence: seed 000 §11). The order runs on."""
+    sentence for a non-imprisonable offence: Bedfordshire protocol §11). The order runs on."""
     _require(case, "breach_outcome", actor=actor)
     if decided_on > timezone.localdate():
         raise ValidationError({"decided_on": "The decision's date cannot be in the future"})
@@ -659,10 +660,12 @@ def order_breach_outcome(*, actor, case: OrderCase, outcome: str, decided_on: da
     return case
 
 
-def order_complete(*, actor, case: OrderCase) -> OrderCase:
+def order_complete(*, actor, case: OrderCase, today: date | None = None) -> OrderCase:
+    """An officer completes the order, or the daily job does (actor None) on the day it runs,
+    once every requirement has ended."""
     if actor is not None:
         _require(case, "complete", actor=actor)
-    today = timezone.localdate()
+    today = today or timezone.localdate()
     with transaction.atomic():
         case.complete(on=today)
         _save(case)
@@ -681,7 +684,7 @@ def orders_complete_due(*, today: date) -> int:
         ends = [d for d in (case.programme_ends_on, case.requirements_end_on) if d]
         if ends and today > max(ends):
             try:
-                order_complete(actor=None, case=case)
+                order_complete(actor=None, case=case, today=today)
                 completed += 1
             except ValidationError:
                 continue

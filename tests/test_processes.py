@@ -333,7 +333,6 @@ def test_a_real_worker_builds_an_evidence_pack_and_the_page_shows_it(
     process_env, start, jobs_on_the_broker, settings
 ):
     from orders import services as order_services
-    from orders.models import EvidencePack
     from tests.orders.conftest import complete_evidence, escalated_world
 
     world = escalated_world()

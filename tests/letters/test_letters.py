@@ -28,7 +28,8 @@ from tests.factories import (
 )
 
 DATED = date(2026, 12, 18)
-# Statements the seeds require each letter to make (seeds 000, 001, 003, 004), in English.
+# Statements each letter must make, from its source (Bedfordshire protocol, Nottinghamshire
+# guidance, St Pancras agreement, Monmouthshire policy), in English.
 REQUIRED = {
     "contract_invitation": ["voluntary", "not a punishment", "parenting order"],
     "parenting_contract": ["voluntary agreement", "Main objectives for the next three months",
@@ -94,7 +95,7 @@ def qpdf_check(pdf: bytes, tmp_path) -> None:
 
 
 @pytest.mark.parametrize("kind", list(LetterKind))
-def test_every_built_in_letter_renders_in_english_with_what_the_seeds_require(
+def test_every_built_in_letter_renders_in_english_with_what_its_source_requires(
     case, kind, tmp_path
 ):
     pupil, parent, lead = case

@@ -107,8 +107,10 @@ def reasons():
     return list(ExclusionReason.objects.filter(code="PP"))
 
 
-def escalated_world(*, first_name="Jordan", last_name="Mensah",
-                    parent_first="Ama") -> World:
+def escalated_world(*, first_name="Jordan", last_name="Mensah", parent_first="Ama",
+                    escalate: bool = True) -> World:
+    """The world, its contract escalated to the LA; or (escalate=False) with everything in
+    place for the school lead to escalate it."""
     la = LocalAuthorityFactory(code="901", name="Ashford Vale",
                                policy_name=LocalPolicy.BEDFORDSHIRE_2007)
     school = SchoolFactory(local_authority=la, name="Hillside Primary School",
@@ -153,9 +155,10 @@ def escalated_world(*, first_name="Jordan", last_name="Mensah",
         actor=lead, pupil=pupil, held_on=TODAY, purpose="Next steps", attendees="Sam, lead\nDana",
         agencies=[], decisions="Ask for an order", actions=[], la_represented=True,
         recommends_parenting_order=True)
-    contract_services.contract_escalate(actor=lead, contract=contract,
-                                        reasons="A further breach and exclusion after the "
-                                                "warning; the meeting recommends an order.")
+    if escalate:
+        contract_services.contract_escalate(actor=lead, contract=contract,
+                                            reasons="A further breach and exclusion after the "
+                                                    "warning; the meeting recommends an order.")
     world.contract = contract
     return world
 

@@ -201,7 +201,7 @@ def test_two_officers_recording_the_courts_decision_at_once_one_wins_the_other_i
         thread.join(timeout=60)
     assert sorted(r.status_code for r in responses) == [200, 302]
     told = next(r for r in responses if r.status_code == 200).content.decode()
-    assert "changed by someone else" in told or "only when the case is hearing listed" in told
+    assert "changed by someone else" in told or "only when the case is listed for a hearing" in told
     case.refresh_from_db()
     assert case.state in {State.RUNNING, State.REFUSED}
     assert world.pupil.timeline.filter(kind="order_outcome").count() == 1
