@@ -10,5 +10,7 @@ echo "== pages on the la dataset"
 uv run python bench/pages.py
 echo "== letters"
 uv run python bench/letters.py
+echo "== evidence packs: 40 pages next to qpdf, then 200 and 800 pages with their memory"
+uv run python bench/pack.py
 echo "== under load: 20 clients through gunicorn for 30 s, next to one client (goal: 0 errors)"
 uv run python bench/load.py

@@ -22,6 +22,27 @@ from .models import (
 )
 from .uploads import ACCEPTED
 
+YES_NO = [("yes", "Yes"), ("no", "No")]
+
+
+def text_field(label: str, *, required: bool = True, rows: int | None = None,
+               help_text: str = "", max_length: int | None = None) -> forms.CharField:
+    """A line of text (up to 300 characters) or, with rows, a paragraph (up to 4,000), whose
+    error when left empty says "Enter" and the label."""
+    widget = forms.Textarea(attrs={"rows": rows}) if rows else None
+    return forms.CharField(
+        label=label, required=required, widget=widget, help_text=help_text,
+        max_length=max_length or (4000 if rows else 300),
+        error_messages={"required": f"Enter {label[:1].lower() + label[1:]}"},
+    )
+
+
+def yes_no(label: str, *, message: str) -> forms.TypedChoiceField:
+    """Yes or No as radios, cleaned to True or False."""
+    return forms.TypedChoiceField(label=label, choices=YES_NO, widget=forms.RadioSelect,
+                                  coerce=lambda value: value == "yes",
+                                  error_messages={"required": message})
+
 
 class GovukDateWidget(forms.MultiWidget):
     template_name = "govuk/widgets/date.html"

@@ -1,7 +1,8 @@
 from django import forms
 
-from cases.forms import GovukDateField
+from cases.forms import GovukDateField, text_field, yes_no
 from letters.forms import BatchForm as LetterFactsWithMethod
+from letters.forms import method_field
 from letters.models import LetterKind, Method
 
 from .models import (
@@ -13,22 +14,6 @@ from .models import (
     Decision,
     State,
 )
-
-YES_NO = [("yes", "Yes"), ("no", "No")]
-
-
-def _text(label, *, required=True, rows=None, help_text="", max_length=None):
-    widget = forms.Textarea(attrs={"rows": rows}) if rows else None
-    return forms.CharField(
-        label=label, required=required, widget=widget, help_text=help_text,
-        max_length=max_length or (4000 if rows else 300),
-        error_messages={"required": f"Enter {label[:1].lower() + label[1:]}"},
-    )
-
-
-def _method():
-    return forms.ChoiceField(label="How the letter will be sent", choices=Method.choices,
-                             widget=forms.RadioSelect, initial=Method.POST)
 
 
 class StartForm(forms.Form):
@@ -49,7 +34,7 @@ class StartForm(forms.Form):
 def _content(name: str, *, rows: int | None = 3) -> forms.Field:
     """A part of the contract, labelled as the model (and the letter) names it."""
     field = Contract._meta.get_field(name)
-    return _text(str(field.verbose_name), required=False, rows=rows,
+    return text_field(str(field.verbose_name), required=False, rows=rows,
                  help_text=str(field.help_text), max_length=field.max_length)
 
 
@@ -119,7 +104,7 @@ class ContentForm(forms.Form):
         self.help_fields = []
         for parent in self.parents:
             name = f"help_{parent.pk}"
-            self.fields[name] = _text(f"What {parent.full_name} would find helpful",
+            self.fields[name] = text_field(f"What {parent.full_name} would find helpful",
                                       required=False, rows=3)
             self.help_fields.append(name)
         layout = (self.BEHAVIOUR_SECTIONS if kind == ContractKind.BEHAVIOUR
@@ -152,7 +137,7 @@ class ConsultForm(forms.Form):
     agency = forms.ModelChoiceField(queryset=None,
                                     error_messages={"required": "Select the agency"})
     consulted_on = GovukDateField(name="the date of the consultation", label="Consulted on")
-    views = _text("What the agency said", rows=4)
+    views = text_field("What the agency said", rows=4)
 
     def __init__(self, *args, agencies, **kwargs):
         super().__init__(*args, **kwargs)
@@ -164,14 +149,9 @@ class ContactForm(forms.Form):
                              widget=forms.RadioSelect,
                              error_messages={"required": "Select what it was"})
     occurred_on = GovukDateField(name="the date", label="Date")
-    parent_took_part = forms.ChoiceField(
-        label="Did the parent attend or answer?", choices=YES_NO, widget=forms.RadioSelect,
-        error_messages={"required": "Select yes if the parent attended or answered"},
-    )
-    notes = _text("What was said, or what happened", rows=4)
-
-    def clean_parent_took_part(self):
-        return self.cleaned_data["parent_took_part"] == "yes"
+    parent_took_part = yes_no("Did the parent attend or answer?",
+                              message="Select yes if the parent attended or answered")
+    notes = text_field("What was said, or what happened", rows=4)
 
 
 class OfferForm(LetterFactsWithMethod):
@@ -187,11 +167,11 @@ CONSENT_AT_SIGNING = [(Consent.GIVEN, "Yes, agrees"), (Consent.REFUSED, "No, doe
 
 
 class SignForm(forms.Form):
-    signatures = _text(
+    signatures = text_field(
         "Who signed", rows=3,
         help_text="One a line: name, then role. For example: Ama Mensah, parent",
     )
-    method = _method()
+    method = method_field()
 
     def __init__(self, *args, parents, consents, **kwargs):
         super().__init__(*args, **kwargs)
@@ -241,7 +221,7 @@ class ConsentForm(forms.Form):
         error_messages={"required": "Select their decision"},
     )
     decided_on = GovukDateField(name="the date of the decision", label="Date of the decision")
-    notes = _text("Notes", required=False, rows=3,
+    notes = text_field("Notes", required=False, rows=3,
                   help_text="For example, how the decision was given: in writing, at a meeting")
 
     def __init__(self, *args, parents, **kwargs):
@@ -250,7 +230,7 @@ class ConsentForm(forms.Form):
 
 
 class ReasonsForm(forms.Form):
-    reasons = _text("Reasons", rows=5)
+    reasons = text_field("Reasons", rows=5)
 
 
 class BreachForm(forms.Form):
@@ -259,8 +239,8 @@ class BreachForm(forms.Form):
     further exclusion only with a further breach."""
 
     occurred_on = GovukDateField(name="the date of the breach", label="Date of the breach")
-    description = _text("What was not done", rows=3)
-    explanation = _text("The parent's explanation", rows=3, required=False,
+    description = text_field("What was not done", rows=3)
+    explanation = text_field("The parent's explanation", rows=3, required=False,
                         help_text="Ask the parent for an explanation before deciding")
     decision = forms.ChoiceField(
         widget=forms.RadioSelect, label="Your decision",
@@ -325,11 +305,11 @@ class BreachForm(forms.Form):
 
 class AmendForm(forms.Form):
     review_on = GovukDateField(name="the next review date", label="Next review date")
-    summary = _text("What changed at the review", rows=4)
+    summary = text_field("What changed at the review", rows=4)
 
 
 class TerminateForm(forms.Form):
-    reasons = _text("The decision and its reasons", rows=5)
+    reasons = text_field("The decision and its reasons", rows=5)
     alternative_course = forms.ChoiceField(
         label="What happens instead", choices=AlternativeCourse.choices,
         widget=forms.RadioSelect,

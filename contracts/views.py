@@ -1,6 +1,3 @@
-from collections.abc import Callable
-from dataclasses import dataclass
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -12,6 +9,7 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_POST
 
 from cases import selectors as case_selectors
+from cases import steps
 from cases import views as case_views
 from cases.sources import BEDFORDSHIRE, cite
 from letters import services as letter_services
@@ -19,16 +17,6 @@ from letters import views as letter_views
 from letters.models import LetterKind
 
 from . import forms, selectors, services
-
-
-@dataclass(frozen=True)
-class Step:
-    title: str
-    form: Callable
-    run: Callable  # (actor, contract, cleaned data): calls the step's service
-    submit: str
-    done: str
-    fields_template: str = ""  # a step whose form is laid out by hand
 
 
 def _offer(actor, contract, data):
@@ -58,47 +46,42 @@ def _form_kwargs(page: selectors.ContractPage, action: str) -> dict:
 
 
 def _call(service, **renamed):
-    """A step that hands the form's data to a service, renaming fields where they differ."""
-    def run(actor, contract, data):
-        for field, argument in renamed.items():
-            data[argument] = data.pop(field)
-        service(actor=actor, contract=contract, **data)
-    return run
+    return steps.calls(service, record="contract", **renamed)
 
 
-STEPS: dict[str, Step] = {
-    "edit": Step("Change the contract's content", forms.ContentForm,
+STEPS: dict[str, steps.Step] = {
+    "edit": steps.Step("Change the contract's content", forms.ContentForm,
                  _call(services.contract_update_content), "Save", "Contract content saved"),
-    "consult": Step("Record an agency consulted", forms.ConsultForm,
+    "consult": steps.Step("Record an agency consulted", forms.ConsultForm,
                     _call(services.consultation_record), "Record", "Consultation recorded"),
-    "contact": Step("Record a meeting or an attempt to reach the parents", forms.ContactForm,
+    "contact": steps.Step("Record a meeting or an attempt to reach the parents", forms.ContactForm,
                     _call(services.contact_record), "Record", "Recorded"),
-    "consent": Step("Record a decision about sharing information", forms.ConsentForm,
+    "consent": steps.Step("Record a decision about sharing information", forms.ConsentForm,
                     _call(services.consent_record), "Record the decision",
                     "Decision about sharing information recorded"),
-    "offer": Step("Offer the contract: invite the parents to a meeting", forms.OfferForm,
+    "offer": steps.Step("Offer the contract: invite the parents to a meeting", forms.OfferForm,
                   _offer, "Offer and issue the invitation",
                   "Contract offered; the invitation letter is issued"),
-    "sign": Step("Record the signed contract", forms.SignForm, _call(services.contract_sign),
+    "sign": steps.Step("Record the signed contract", forms.SignForm, _call(services.contract_sign),
                  "Sign", "Contract signed; the LA designated officer has been told"),
-    "refuse": Step("Record that the parents refused", forms.ReasonsForm,
+    "refuse": steps.Step("Record that the parents refused", forms.ReasonsForm,
                    _call(services.contract_refuse), "Record the refusal", "Refusal recorded"),
-    "withdraw": Step("Withdraw the contract", forms.ReasonsForm,
+    "withdraw": steps.Step("Withdraw the contract", forms.ReasonsForm,
                      _call(services.contract_withdraw), "Withdraw", "Contract withdrawn"),
-    "breach": Step("Record a breach and your decision", forms.BreachForm,
+    "breach": steps.Step("Record a breach and your decision", forms.BreachForm,
                    _call(services.breach_record), "Record the breach", "Breach recorded",
                    fields_template="contracts/breach_fields.html"),
-    "start_review": Step("Start a review", forms.ReasonsForm,
+    "start_review": steps.Step("Start a review", forms.ReasonsForm,
                          _call(services.contract_start_review, reasons="reason"),
                          "Start the review", "Review started"),
-    "amend": Step("Finish the review", forms.AmendForm, _call(services.contract_amend),
+    "amend": steps.Step("Finish the review", forms.AmendForm, _call(services.contract_amend),
                   "Finish the review", "Contract amended and running again"),
-    "escalate": Step("Escalate to the LA for a parenting order", forms.ReasonsForm,
+    "escalate": steps.Step("Escalate to the LA for a parenting order", forms.ReasonsForm,
                      _call(services.contract_escalate), "Escalate to the LA",
                      "Escalated: the LA designated officer will see it in their queue"),
-    "terminate": Step("End the contract early", forms.TerminateForm,
+    "terminate": steps.Step("End the contract early", forms.TerminateForm,
                       _call(services.contract_terminate), "End the contract", "Contract ended"),
-    "complete": Step("Complete the contract", forms.ConfirmForm,
+    "complete": steps.Step("Complete the contract", forms.ConfirmForm,
                      _call(services.contract_complete), "Complete", "Contract completed"),
 }
 
@@ -146,11 +129,9 @@ def contract_detail(request, contract_id: int):
     page = selectors.contract_page(request.user, contract_id=contract_id,
                                    today=timezone.localdate())
     may_act = case_selectors.user_may_record_for(request.user, school=page.contract.school)
-    steps = [(name, STEPS[name].title, page.actions[name]) for name in STEPS]
     return render(request, "contracts/detail.html", {
         "page": page, "contract": page.contract, "may_act": may_act,
-        "available": [step for step in steps if step[2]],
-        "unavailable": [step for step in steps if not step[2]],
+        **steps.open_and_not(STEPS, page.actions),
     })
 
 

@@ -6,6 +6,11 @@ from . import kinds
 from .models import LetterLanguage, Method
 
 
+def method_field(label: str = "How the letter will be sent") -> forms.ChoiceField:
+    return forms.ChoiceField(label=label, choices=Method.choices, widget=forms.RadioSelect,
+                             initial=Method.POST)
+
+
 def _fact_field(spec: kinds.Fact) -> forms.Field:
     if spec.type == "date":
         return GovukDateField(
@@ -39,10 +44,7 @@ class LetterForm(FactsForm):
         error_messages={"required": "Select who the letter is to"},
     )
     language = forms.ChoiceField(choices=LetterLanguage.choices, widget=forms.RadioSelect)
-    method = forms.ChoiceField(
-        label="How it will be sent", choices=Method.choices, widget=forms.RadioSelect,
-        initial=Method.POST,
-    )
+    method = method_field("How it will be sent")
 
     def __init__(self, *args, parents, **kwargs):
         super().__init__(*args, **kwargs)
@@ -63,7 +65,4 @@ class TemplateForm(forms.Form):
 
 
 class BatchForm(FactsForm):
-    method = forms.ChoiceField(
-        label="How they will be sent", choices=Method.choices, widget=forms.RadioSelect,
-        initial=Method.POST,
-    )
+    method = method_field("How they will be sent")

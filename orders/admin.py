@@ -23,6 +23,7 @@ class OrderCaseAdmin(ReadOnlyAdmin):
 
 
 @admin.register(models.LegalPanel, models.PanelView, models.OrderContact, models.Attendance,
-                models.OrderBreach, models.OrderLetter, models.EvidencePack, models.BuiltPack)
+                models.OrderBreach, models.OrderLetter, models.EvidencePack, models.BuiltPack,
+                models.ProgrammeChange)
 class OrderRecordAdmin(ReadOnlyAdmin):
     pass

@@ -1,37 +1,15 @@
-from datetime import datetime, time
+from datetime import datetime
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from cases.forms import GovukDateField
+from cases.forms import GovukDateField, text_field, yes_no
 from cases.models import TimelineEvent
-from letters.models import Method
+from letters.forms import method_field
 
 from . import rules
 from .models import ContactKind, Numbering, Outcome, PanelDecision, Strength
-
-YES_NO = [("yes", "Yes"), ("no", "No")]
-
-
-def _text(label, *, required=True, rows=None, help_text="", max_length=None):
-    widget = forms.Textarea(attrs={"rows": rows}) if rows else None
-    return forms.CharField(
-        label=label, required=required, widget=widget, help_text=help_text,
-        max_length=max_length or (4000 if rows else 200),
-        error_messages={"required": f"Enter {label[:1].lower() + label[1:]}"},
-    )
-
-
-def _yes_no(label, *, message):
-    return forms.TypedChoiceField(label=label, choices=YES_NO, widget=forms.RadioSelect,
-                                  coerce=lambda value: value == "yes",
-                                  error_messages={"required": message})
-
-
-def _method():
-    return forms.ChoiceField(label="How the letter will be sent", choices=Method.choices,
-                             widget=forms.RadioSelect, initial=Method.POST)
 
 
 class TimeField(forms.CharField):
@@ -56,19 +34,15 @@ class TimeField(forms.CharField):
         raise ValidationError(f"Enter {self.name_in_errors} as a time, like 14:30")
 
 
-def _moment(day, at: time | None):
-    return timezone.make_aware(datetime.combine(day, at)) if day and at else None
-
-
 class RequestForm(forms.Form):
     parents = forms.ModelMultipleChoiceField(
         queryset=None, widget=forms.CheckboxSelectMultiple,
         label="The parents or carers the order would be against",
         error_messages={"required": "Select the parents or carers the order would be against"})
-    reasons = _text("Why the school asks the LA to apply for a parenting order", rows=6,
+    reasons = text_field("Why the school asks the LA to apply for a parenting order", rows=6,
                     help_text="The exclusions, the contract and its breaches, the support "
                               "offered and the parent's response")
-    parenting_factor = _text("How parenting is a factor in the behaviour", rows=4,
+    parenting_factor = text_field("How parenting is a factor in the behaviour", rows=4,
                              required=False,
                              help_text="The protocol asks the school to say how (Bedfordshire "
                                        "protocol (2007) §12)")
@@ -83,9 +57,9 @@ class ConfirmForm(forms.Form):
 
 
 class FinalWarningForm(forms.Form):
-    summary = _text("The exclusions, breaches and support so far", rows=6)
+    summary = text_field("The exclusions, breaches and support so far", rows=6)
     reply_by = GovukDateField(name="the date to reply by", label="Please reply by")
-    method = _method()
+    method = method_field()
 
 
 class PackForm(forms.Form):
@@ -97,7 +71,7 @@ class PackForm(forms.Form):
         queryset=None, required=False, widget=forms.CheckboxSelectMultiple,
         label="Documents to leave out",
         help_text="The pack records what was left out")
-    withheld_names = _text(
+    withheld_names = text_field(
         "Third parties' names to withhold", rows=3, required=False,
         help_text="One a line. Wherever Pact writes them (the chronology, meetings, the "
                   "summary) they read \"[name withheld]\"; letters and documents are included "
@@ -124,7 +98,7 @@ class PackForm(forms.Form):
 
 
 class ViewForm(forms.Form):
-    view = _text("Your view of the case, for the panel", rows=8)
+    view = text_field("Your view of the case, for the panel", rows=8)
 
 
 class DecisionForm(forms.Form):
@@ -132,9 +106,9 @@ class DecisionForm(forms.Form):
     members = forms.ModelMultipleChoiceField(
         queryset=None, widget=forms.CheckboxSelectMultiple, label="Who sat on the panel",
         error_messages={"required": "Select who sat on the panel"})
-    other_members = _text("Others who sat", rows=2, required=False,
+    other_members = text_field("Others who sat", rows=2, required=False,
                           help_text="One a line: name, role")
-    programme_available = _yes_no(
+    programme_available = yes_no(
         "Is a parenting programme open to the parent?",
         message="Select whether a parenting programme is open to the parent")
     programme = forms.ModelChoiceField(queryset=None, required=False,
@@ -142,7 +116,7 @@ class DecisionForm(forms.Form):
     decision = forms.ChoiceField(label="The panel's decision", choices=PanelDecision.choices,
                                  widget=forms.RadioSelect,
                                  error_messages={"required": "Select the panel's decision"})
-    reasons = _text("The panel's reasons", rows=6)
+    reasons = text_field("The panel's reasons", rows=6)
 
     def __init__(self, *args, members, programmes, **kwargs):
         super().__init__(*args, **kwargs)
@@ -163,7 +137,8 @@ class DecisionForm(forms.Form):
 
 
 class ApplyForm(forms.Form):
-    court = _text("The magistrates' court", help_text="For example, Ashford Magistrates' Court")
+    court = text_field("The magistrates' court", max_length=200,
+                       help_text="For example, Ashford Magistrates' Court")
     applied_on = GovukDateField(name="the date of the application",
                                 label="Date of the application")
 
@@ -177,14 +152,14 @@ class OutcomeForm(forms.Form):
                                 widget=forms.RadioSelect,
                                 error_messages={"required": "Select the court's decision"})
     decided_on = GovukDateField(name="the date of the decision", label="Date of the decision")
-    reasons = _text("Notes on the decision", rows=3, required=False)
+    reasons = text_field("Notes on the decision", rows=3, required=False)
     made_at_time = TimeField(name="the time the order was made", required=False,
                              label="Time the order was made")
     programme = forms.ModelChoiceField(queryset=None, required=False,
                                        label="Parenting programme the order requires")
     programme_ends_on = GovukDateField(name="the programme's end date", required=False,
                                        label="The programme ends on")
-    requirements = _text("Other requirements of the order", rows=4, required=False)
+    requirements = text_field("Other requirements of the order", rows=4, required=False)
     requirements_end_on = GovukDateField(name="the requirements' end date", required=False,
                                          label="The other requirements end on")
     responsible_officer = forms.ModelChoiceField(
@@ -214,81 +189,113 @@ class OutcomeForm(forms.Form):
 
 
 class ReasonsForm(forms.Form):
-    reasons = _text("Reasons", rows=5)
+    reasons = text_field("Reasons", rows=5)
 
 
 class MomentForm(forms.Form):
-    """A date and a time, checked together."""
+    """A date and a time typed apart, handed on together: MOMENT names the result and the
+    two fields it comes from."""
 
-    def moment(self, day_field: str, time_field: str):
-        return _moment(self.cleaned_data.get(day_field), self.cleaned_data.get(time_field))
-
-
-class RoMeetingForm(MomentForm):
-    met_on = GovukDateField(name="the date of the meeting", label="Date of the meeting")
-    met_time = TimeField(name="the time of the meeting", label="Time of the meeting")
-    parent_took_part = _yes_no("Did the parent attend?",
-                               message="Select yes if the parent attended")
-    notes = _text("What was explained and agreed", rows=5,
-                  help_text="Monitoring, the consequences of not complying, the programme, "
-                            "review and contact arrangements")
+    MOMENT: tuple[str, str, str]  # (result, date field, time field)
 
     def clean(self):
         data = super().clean()
-        data["met_at"] = self.moment("met_on", "met_time")
-        for name in ("met_on", "met_time"):
-            data.pop(name, None)
+        result, day_field, time_field = self.MOMENT
+        day, at = data.pop(day_field, None), data.pop(time_field, None)
+        data[result] = timezone.make_aware(datetime.combine(day, at)) if day and at else None
         return data
 
 
+class RoMeetingForm(MomentForm):
+    MOMENT = ("met_at", "met_on", "met_time")
+    met_on = GovukDateField(name="the date of the meeting", label="Date of the meeting")
+    met_time = TimeField(name="the time of the meeting", label="Time of the meeting")
+    parent_took_part = yes_no("Did the parent attend?",
+                               message="Select yes if the parent attended")
+    notes = text_field("What was explained and agreed", rows=5,
+                  help_text="Monitoring, the consequences of not complying, the programme, "
+                            "review and contact arrangements")
+
+
 class RoConfirmationForm(forms.Form):
-    monitoring = _text("How the order will be monitored", rows=4)
-    programme = _text("The parenting programme: provider, dates and place", rows=4)
-    review_contact = _text("Review and contact arrangements", rows=4)
-    method = _method()
+    monitoring = text_field("How the order will be monitored", rows=4)
+    programme = text_field("The parenting programme: provider, dates and place", rows=4)
+    review_contact = text_field("Review and contact arrangements", rows=4)
+    method = method_field()
 
 
 class ContactForm(MomentForm):
+    MOMENT = ("occurred_at", "occurred_on", "occurred_time")
     kind = forms.ChoiceField(label="What it was", choices=ContactKind.choices,
                              widget=forms.RadioSelect,
                              error_messages={"required": "Select what it was"})
     occurred_on = GovukDateField(name="the date", label="Date")
     occurred_time = TimeField(name="the time", label="Time")
-    parent_took_part = _yes_no("Did the parent take part?",
+    parent_took_part = yes_no("Did the parent take part?",
                                message="Select yes if the parent took part")
-    notes = _text("What happened", rows=4)
-
-    def clean(self):
-        data = super().clean()
-        data["occurred_at"] = self.moment("occurred_on", "occurred_time")
-        for name in ("occurred_on", "occurred_time"):
-            data.pop(name, None)
-        return data
+    notes = text_field("What happened", rows=4)
 
 
 class AttendanceForm(forms.Form):
     session_on = GovukDateField(name="the date of the session", label="Date of the session")
-    attended = _yes_no("Did the parent attend?", message="Select yes if the parent attended")
-    notes = _text("Notes", rows=3, required=False)
+    attended = yes_no("Did the parent attend?", message="Select yes if the parent attended")
+    notes = text_field("Notes", rows=3, required=False)
 
 
 class BreachForm(forms.Form):
     occurred_on = GovukDateField(name="the date of the breach", label="Date of the breach")
-    description = _text("What the parent did not do", rows=4)
+    description = text_field("What the parent did not do", rows=4)
 
 
 class BreachDecisionForm(forms.Form):
-    proceed = _yes_no("Does the legal panel bring breach proceedings?",
+    proceed = yes_no("Does the legal panel bring breach proceedings?",
                       message="Select whether the panel brings breach proceedings")
-    court = _text("The court (if proceedings are brought)", required=False)
-    reasons = _text("The panel's reasons", rows=4)
+    court = text_field("The court (if proceedings are brought)", required=False,
+                       max_length=200)
+    reasons = text_field("The panel's reasons", rows=4)
 
 
 class BreachOutcomeForm(forms.Form):
     decided_on = GovukDateField(name="the date of the decision", label="Date of the decision")
-    outcome = _text("What the court decided", rows=3,
+    outcome = text_field("What the court decided", rows=3,
                     help_text="For example, a fine of £200. A breach can be fined up to level "
                               "3 on the standard scale (£1,000)")
+
+
+def _whole_number(label: str, *, name: str, example: int, least: int, most: int, unit: str,
+                  help_text: str = "") -> forms.IntegerField:
+    return forms.IntegerField(
+        label=label, min_value=least, max_value=most, help_text=help_text,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "width": "3"}),
+        error_messages={"required": f"Enter {name}",
+                        "invalid": f"Enter {name} in figures, like {example}",
+                        "min_value": f"Enter {least} or more {unit}s" if least != 1
+                        else f"Enter at least 1 {unit}",
+                        "max_value": f"Enter {most} {unit}s or fewer"})
+
+
+class ProgrammeForm(forms.Form):
+    local_authority = forms.ModelChoiceField(
+        queryset=None, label="Whose catalogue", empty_label=None,
+        error_messages={"required": "Select the LA whose catalogue this is",
+                        "invalid_choice": "Select one of your LAs"})
+    name = text_field("Name of the programme", max_length=160)
+    provider = text_field("Who runs it", max_length=160)
+    sessions = _whole_number("Number of sessions", name="the number of sessions", example=10,
+                             least=1, most=100, unit="session")
+    topics = text_field("What it covers", rows=3, required=False)
+    places = _whole_number("Places available now", name="the places available now",
+                           example=8, least=0, most=999, unit="place", help_text="0 if none")
+    active = forms.BooleanField(label="Offered now: panels and courts can choose it",
+                                required=False, initial=True)
+    revision = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, authorities, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["local_authority"].queryset = authorities
+        if len(authorities) == 1:
+            self.fields["local_authority"].widget = forms.HiddenInput()
+            self.fields["local_authority"].initial = authorities[0].pk
 
 
 class OrderFilterForm(forms.Form):

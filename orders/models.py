@@ -55,12 +55,32 @@ class ParentingProgramme(models.Model):
     topics = models.TextField(blank=True)
     places = models.PositiveSmallIntegerField(help_text="Places available now")
     active = models.BooleanField(default=True)
+    # Each save adds one: two officers changing one entry at once cannot overwrite each other.
+    revision = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["local_authority", "name"],
+                                               name="programme_name_unique_in_la")]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.provider}, {self.sessions} sessions)"
+
+
+class ProgrammeChange(models.Model):
+    """Each change to a catalogue entry, with what it said before: a panel's decision or an
+    order names a programme as it was then."""
+
+    programme = models.ForeignKey(ParentingProgramme, on_delete=models.PROTECT,
+                                  related_name="changes")
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   related_name="+")
+    changed_at = models.DateTimeField(auto_now_add=True)
+    before = models.JSONField(null=True, blank=True, help_text="Empty when it was added")
+    after = models.JSONField()
+
+    def __str__(self) -> str:
+        return f"{self.after.get('name', '')}, changed {self.changed_at:%-d %b %Y}"
 
 
 class Outcome(models.TextChoices):

@@ -26,6 +26,7 @@ import logging
 import re
 import shutil
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -455,8 +456,8 @@ def _outline_and_labels(pdf: Pdf, parts: list[Part], numbering: str, section_sta
         pdf.Root.PageLabels = Dictionary(Nums=Array([0, Dictionary(S=Name.D)]))
 
 
-def _build(pack: EvidencePack, work: Path) -> None:
-    case = pack.order_case
+def pack_parts(pack: EvidencePack, work: Path) -> tuple[list[Part], list[str]]:
+    """Every part of the pack written to a file in `work`, the index included; and warnings."""
     parts, warnings = _gather(pack, work)
     left_out = []
     if pack.left_out_documents:
@@ -471,9 +472,20 @@ def _build(pack: EvidencePack, work: Path) -> None:
         left_out.append("some kinds of event left out of the chronology")
     _index(pack, parts, work, ("Before building: " + "; ".join(left_out) + ".")
            if left_out else "")
+    return parts, warnings
+
+
+@dataclass(frozen=True)
+class Assembled:
+    path: Path
+    page_count: int
+    part_label: Callable[[Part], str]
+
+
+def pack_assemble(pack: EvidencePack, parts: list[Part], work: Path) -> Assembled:
+    """The parts as one PDF: merged by qpdf into a file, then opened once to disarm the
+    exhibits, link the index, stamp every page, add bookmarks, page labels and attachments."""
     page_label, part_label, section_start = _labeller(pack.numbering, parts)
-    total = len(parts) + 3
-    _progress(pack, "Putting the pack together", total - 2, total)
     merged = work / "merged.pdf"
     paged = [p for p in parts if p.pages]
     pikepdf.Job(["qpdf", "--empty", "--pages", *(str(p.path) for p in paged), "--",
@@ -491,16 +503,24 @@ def _build(pack: EvidencePack, work: Path) -> None:
                 pdf.attachments[name] = AttachedFileSpec(
                     pdf, path.read_bytes(), filename=name, mime_type=media_type,
                     description=f"{part.title}, as stored (SHA-256 {part.sha256})")
-        pdf.docinfo[Name.Title] = f"Evidence pack, version {pack.version}: {case.pupil}"
+        pdf.docinfo[Name.Title] = f"Evidence pack, version {pack.version}: {pack.order_case.pupil}"
         pdf.docinfo[Name.Producer] = "Pact"
         page_count = len(pdf.pages)
         pdf.save(final)
-    if page_count > BUNDLE_MAX_PAGES:
-        warnings.append(f"The pack runs to {page_count} pages; Practice Direction 27A keeps "
-                        f"an e-bundle to {BUNDLE_MAX_PAGES}. Leave out what the panel or the "
-                        "court does not need.")
+    return Assembled(final, page_count, part_label)
+
+
+def _build(pack: EvidencePack, work: Path) -> None:
+    parts, warnings = pack_parts(pack, work)
+    total = len(parts) + 3
+    _progress(pack, "Putting the pack together", total - 2, total)
+    assembled = pack_assemble(pack, parts, work)
+    if assembled.page_count > BUNDLE_MAX_PAGES:
+        warnings.append(f"The pack runs to {assembled.page_count} pages; Practice Direction 27A "
+                        f"keeps an e-bundle to {BUNDLE_MAX_PAGES}. Leave out what the panel or "
+                        "the court does not need.")
     _progress(pack, "Keeping the pack as evidence", total - 1, total)
-    _store(pack, final, page_count, parts, part_label, warnings)
+    _store(pack, assembled.path, assembled.page_count, parts, assembled.part_label, warnings)
 
 
 def _store(pack, final: Path, page_count: int, parts: list[Part], part_label, warnings):

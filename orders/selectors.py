@@ -249,6 +249,26 @@ def pack_for(user, *, pack_id: int) -> EvidencePack:
         raise Http404("No such evidence pack in your schools") from missing
 
 
+def programmes_visible_to(user) -> QuerySet[ParentingProgramme]:
+    """The catalogues of the LAs whose case files the user reads (a school's staff read their
+    LA's)."""
+    return ParentingProgramme.objects.filter(
+        local_authority__schools__in=case_selectors.schools_visible_to(user)).distinct()
+
+
+def programme_authorities(user):
+    """The LAs whose catalogue the user keeps: the LA roles that work order cases."""
+    return contract_selectors.queue_authorities(user)
+
+
+def programme_for(user, *, programme_id: int) -> ParentingProgramme:
+    try:
+        return programmes_visible_to(user).select_related("local_authority").get(
+            pk=programme_id)
+    except ParentingProgramme.DoesNotExist:
+        raise Http404("No such programme") from None
+
+
 def programmes_for(case: OrderCase) -> QuerySet[ParentingProgramme]:
     return ParentingProgramme.objects.filter(local_authority=case.local_authority, active=True)
 

@@ -5,7 +5,8 @@ request moved the case first), timeline event, letters and clocks."""
 from datetime import date, datetime, time
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django_fsm import ConcurrentTransition
@@ -41,6 +42,7 @@ from .models import (
     PanelDecision,
     PanelView,
     ParentingProgramme,
+    ProgrammeChange,
     State,
 )
 
@@ -700,3 +702,38 @@ def order_windows_refresh() -> int:
             order_window_refresh(case=case, actor=None)
         refreshed += 1
     return refreshed
+
+
+# --- the LA's catalogue of parenting programmes ------------------------------------------------
+
+def programme_save(*, actor, local_authority, name: str, provider: str, sessions: int,
+                   topics: str, places: int, active: bool = True,
+                   programme: ParentingProgramme | None = None, revision: int | None = None
+                   ) -> ParentingProgramme:
+    """Add a programme to the LA's catalogue, or change one. An entry is never deleted (a
+    panel's decision or an order may name it): one no longer offered is marked so."""
+    if not selectors.programme_authorities(actor).filter(pk=local_authority.pk).exists():
+        raise PermissionDenied("The LA's officers keep its catalogue of parenting programmes.")
+    fields = {"name": name.strip(), "provider": provider.strip(), "sessions": sessions,
+              "topics": topics.strip(), "places": places, "active": active}
+    before = None if programme is None else {
+        name: getattr(programme, name) for name in fields}
+    try:
+        with transaction.atomic():
+            if programme is None:
+                programme = ParentingProgramme.objects.create(
+                    local_authority=local_authority, **fields)
+            elif not ParentingProgramme.objects.filter(
+                    pk=programme.pk, local_authority=local_authority, revision=revision,
+            ).update(revision=F("revision") + 1, **fields):
+                raise ValidationError(
+                    "This programme was changed by someone else while you were working on "
+                    "it. Nothing you entered was saved: look at it again and make your "
+                    "change if it is still needed.")
+            ProgrammeChange.objects.create(programme=programme, changed_by=actor,
+                                           before=before, after=fields)
+    except IntegrityError:
+        raise ValidationError({"name": f"{local_authority.name}'s catalogue already has a "
+                                       f"programme called {fields['name']}"}) from None
+    programme.refresh_from_db()
+    return programme

@@ -12,4 +12,7 @@ urlpatterns = [
     path("packs/<int:pack_id>/", views.pack_detail, name="order-pack"),
     path("packs/<int:pack_id>/pack.pdf", views.pack_download, name="order-pack-download"),
     path("la/queue/", views.la_queue, name="la-queue"),
+    path("programmes/", views.programme_list, name="programme-list"),
+    path("programmes/new/", views.programme_edit, name="programme-add"),
+    path("programmes/<int:programme_id>/", views.programme_edit, name="programme-edit"),
 ]

@@ -1,6 +1,3 @@
-from collections.abc import Callable
-from dataclasses import dataclass
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -12,6 +9,7 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_POST
 
 from cases import selectors as case_selectors
+from cases import steps
 from cases import views as case_views
 from cases.models import TimelineEvent
 from contracts import selectors as contract_selectors
@@ -20,75 +18,60 @@ from . import forms, rules, selectors, services
 from .models import EvidencePack, State
 
 
-@dataclass(frozen=True)
-class Step:
-    title: str
-    form: Callable
-    run: Callable  # (actor, case, cleaned data): calls the step's service
-    submit: str
-    done: str
-    fields_template: str = ""
-
-
 def _call(service, **renamed):
-    """A step that hands the form's data to a service, renaming fields where they differ."""
-    def run(actor, case, data):
-        for field, argument in renamed.items():
-            data[argument] = data.pop(field)
-        service(actor=actor, case=case, **data)
-    return run
+    return steps.calls(service, record="case", **renamed)
 
 
-STEPS: dict[str, Step] = {
-    "review": Step("Start the LA's review", forms.ConfirmForm,
+STEPS: dict[str, steps.Step] = {
+    "review": steps.Step("Start the LA's review", forms.ConfirmForm,
                    _call(services.order_start_review), "Start the review", "Review started"),
-    "final_warning": Step("Issue the final warning letter", forms.FinalWarningForm,
+    "final_warning": steps.Step("Issue the final warning letter", forms.FinalWarningForm,
                           _call(services.order_final_warning), "Issue the final warning",
                           "Final warning letter issued"),
-    "pack": Step("Build the evidence pack", forms.PackForm,
+    "pack": steps.Step("Build the evidence pack", forms.PackForm,
                  _call(services.order_pack_request), "Build the pack",
                  "The pack is being built"),
-    "panel": Step("Take the case to the legal panel", forms.ConfirmForm,
+    "panel": steps.Step("Take the case to the legal panel", forms.ConfirmForm,
                   _call(services.order_refer_to_panel), "Take it to the panel",
                   "The case is with the legal panel"),
-    "view": Step("Record your view for the panel", forms.ViewForm,
+    "view": steps.Step("Record your view for the panel", forms.ViewForm,
                  _call(services.order_panel_view), "Record my view", "Your view is recorded"),
-    "decision": Step("Record the legal panel's decision", forms.DecisionForm,
+    "decision": steps.Step("Record the legal panel's decision", forms.DecisionForm,
                      _call(services.order_panel_decision), "Record the decision",
                      "The panel's decision is recorded"),
-    "apply": Step("Apply to the magistrates' court", forms.ApplyForm,
+    "apply": steps.Step("Apply to the magistrates' court", forms.ApplyForm,
                   _call(services.order_apply), "Record the application",
                   "The application is recorded"),
-    "hearing": Step("Record the hearing date", forms.HearingForm,
+    "hearing": steps.Step("Record the hearing date", forms.HearingForm,
                     _call(services.order_hearing), "Record the hearing", "Hearing recorded"),
-    "outcome": Step("Record the court's decision", forms.OutcomeForm,
+    "outcome": steps.Step("Record the court's decision", forms.OutcomeForm,
                     _call(services.order_outcome), "Record the decision",
                     "The court's decision is recorded",
                     fields_template="orders/outcome_fields.html"),
-    "withdraw": Step("Withdraw the application", forms.ReasonsForm,
+    "withdraw": steps.Step("Withdraw the application", forms.ReasonsForm,
                      _call(services.order_withdraw), "Withdraw", "Application withdrawn"),
-    "ro_meeting": Step("Record the responsible officer's first meeting", forms.RoMeetingForm,
+    "ro_meeting": steps.Step("Record the responsible officer's first meeting", forms.RoMeetingForm,
                        _call(services.order_ro_meeting), "Record the meeting",
                        "First meeting recorded"),
-    "ro_confirmation": Step("Confirm the order in writing to the parent",
+    "ro_confirmation": steps.Step("Confirm the order in writing to the parent",
                             forms.RoConfirmationForm, _call(services.order_ro_confirmation),
                             "Issue the confirmation", "Confirmation letter issued"),
-    "contact": Step("Record monitoring contact", forms.ContactForm,
+    "contact": steps.Step("Record monitoring contact", forms.ContactForm,
                     _call(services.order_contact), "Record", "Contact recorded"),
-    "attendance": Step("Record a parenting programme session", forms.AttendanceForm,
+    "attendance": steps.Step("Record a parenting programme session", forms.AttendanceForm,
                        _call(services.order_attendance), "Record", "Session recorded"),
-    "breach": Step("Record a breach of the order", forms.BreachForm,
+    "breach": steps.Step("Record a breach of the order", forms.BreachForm,
                    _call(services.order_breach), "Record the breach", "Breach recorded"),
-    "refer_breach": Step("Tell the legal panel about the breach", forms.ConfirmForm,
+    "refer_breach": steps.Step("Tell the legal panel about the breach", forms.ConfirmForm,
                          _call(services.order_refer_breach), "Refer to the panel",
                          "The breach is with the legal panel"),
-    "breach_decision": Step("Record the panel's decision on the breach",
+    "breach_decision": steps.Step("Record the panel's decision on the breach",
                             forms.BreachDecisionForm, _call(services.order_breach_decision),
                             "Record the decision", "Decision recorded"),
-    "breach_outcome": Step("Record the outcome of breach proceedings",
+    "breach_outcome": steps.Step("Record the outcome of breach proceedings",
                            forms.BreachOutcomeForm, _call(services.order_breach_outcome),
                            "Record the outcome", "Outcome recorded"),
-    "complete": Step("Complete the order", forms.ConfirmForm,
+    "complete": steps.Step("Complete the order", forms.ConfirmForm,
                      _call(services.order_complete), "Complete", "Order completed"),
 }
 
@@ -161,11 +144,8 @@ def order_open_from_contract(request, contract_id: int):
 
 def order_detail(request, case_id: int):
     page = selectors.order_page(request.user, case_id=case_id, today=timezone.localdate())
-    steps = [(name, STEPS[name].title, page.actions[name]) for name in STEPS]
     return render(request, "orders/detail.html", {
-        "page": page, "case": page.case,
-        "available": [step for step in steps if step[2]],
-        "unavailable": [step for step in steps if not step[2]],
+        "page": page, "case": page.case, **steps.open_and_not(STEPS, page.actions),
     })
 
 
@@ -230,3 +210,47 @@ def la_queue(request):
         raise PermissionDenied("The queue is the LA designated officer's: your role does "
                                "not have one.")
     return render(request, "orders/queue.html", {"queue": selectors.la_queue(request.user)})
+
+
+def programme_list(request):
+    """The LA's catalogue of parenting programmes: what a panel and a court can choose from."""
+    case_views.require_name_access(request)
+    programmes = selectors.programmes_visible_to(request.user).select_related(
+        "local_authority").order_by("local_authority__name", "-active", "name")
+    return render(request, "orders/programmes.html", {
+        "programmes": programmes,
+        "keeps": selectors.programme_authorities(request.user).exists(),
+    })
+
+
+def programme_edit(request, programme_id: int | None = None):
+    case_views.require_name_access(request)
+    programme = None
+    if programme_id is not None:
+        programme = selectors.programme_for(request.user, programme_id=programme_id)
+    authorities = selectors.programme_authorities(request.user)
+    if programme is not None:
+        authorities = authorities.filter(pk=programme.local_authority_id)
+    if not authorities.exists():
+        raise PermissionDenied("The LA's officers keep its catalogue of parenting programmes; "
+                               "your role reads it.")
+    initial = ({"local_authority": programme.local_authority_id, "name": programme.name,
+                "provider": programme.provider, "sessions": programme.sessions,
+                "topics": programme.topics, "places": programme.places,
+                "active": programme.active, "revision": programme.revision}
+               if programme else None)
+    form = forms.ProgrammeForm(request.POST or None, initial=initial, authorities=authorities)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            saved = services.programme_save(actor=request.user, programme=programme, **data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"{saved.name} is saved in the catalogue")
+            return redirect("programme-list")
+    return render(request, "cases/form_page.html", {
+        "form": form, "submit": "Save",
+        "title": f"Change {programme.name}" if programme else "Add a parenting programme",
+        "caption": "Parenting programmes", "back": reverse("programme-list"),
+    })

@@ -1,3 +1,4 @@
+import importlib
 import os
 import shutil
 import subprocess
@@ -5,6 +6,7 @@ from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 import pytest
+from django.apps import apps as django_apps
 from django.conf import settings
 from django.db import connection
 
@@ -18,6 +20,15 @@ from tests.factories import (
     SchoolFactory,
     staff,
 )
+
+
+@pytest.fixture
+def census_reasons(transactional_db):
+    """The census reason codes, as their data migration loads them: a test that commits (a
+    live server, concurrent requests, several workers) flushes the database after it,
+    migration data included."""
+    migration = importlib.import_module("cases.migrations.0002_exclusion_reasons")
+    migration.load(django_apps, None)
 
 
 @pytest.fixture

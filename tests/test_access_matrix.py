@@ -16,6 +16,7 @@ from contracts import services as contract_services
 from letters import services as letter_services
 from letters.models import LetterBatch
 from orders import services as order_services
+from orders.models import ParentingProgramme
 from orders.pack import pack_build
 from tests.clients import FormClient as Client
 from tests.factories import (
@@ -142,6 +143,11 @@ ACCESS: dict[str, Rule] = {
         forbidden={StaffRole.CHAIR_OF_GOVERNORS, StaffRole.LEGAL_PANEL_MEMBER}),
     "order-pack": rule("pack", NAME_READERS, LA_READERS),
     "order-pack-download": rule("pack", NAME_READERS, LA_READERS),
+    "programme-list": rule("", NAME_READERS),
+    "programme-add": rule("", LA_RECORDERS, forbidden=NAME_READERS - LA_RECORDERS),
+    # The LA's catalogue: its officers change an entry, everyone who reads its cases is told
+    # why not, and another LA's entry does not exist for them.
+    "programme-edit": rule("programme", LA_RECORDERS, forbidden=NAME_READERS - LA_RECORDERS),
     # Noting a notification is a POST, by the LA's queue roles, for their own LA only.
     "notification-acknowledge": rule("notification", QUEUE_ROLES, QUEUE_ROLES, method="post"),
 }
@@ -210,6 +216,10 @@ def world(db, settings, tmp_path):
         places[place] = {"pupil": pupil, "parent": link.parent, "document": document,
                          "letter": letter, "school": school, "contract": contract,
                          "order": order, "pack": pack,
+                         "programme": ParentingProgramme.objects.get_or_create(
+                             local_authority=school.local_authority, name="Family Links",
+                             defaults={"provider": "Family Links", "sessions": 8,
+                                       "places": 4})[0],
                          "exclusion": exclusion,
                          "notification": contract.notifications.get()}
     batch = LetterBatch.objects.create(
@@ -239,6 +249,7 @@ def url_for(name: str, kwargs: str, target: dict) -> str:
         "order": {"case_id": target["order"].pk},
         "order+action": {"case_id": target["order"].pk, "action": "final_warning"},
         "pack": {"pack_id": target["pack"].pk},
+        "programme": {"programme_id": target["programme"].pk},
     }
     return reverse(name, kwargs=by_kind[kwargs])
 
@@ -247,6 +258,11 @@ def expected_status(entry: Rule, role: str, place: str) -> int:
     allowed_status = 302 if entry.method == "post" else 200
     if entry.kwargs == "school-wording" and place != "own":
         return 404
+    if entry.kwargs == "programme":
+        if place == "other_la":
+            return 404
+        return allowed_status if role in entry.own else (
+            403 if role in entry.forbidden_in_scope else 404)
     if entry.kwargs in {"", "school-wording", "batch"}:
         if role in entry.own:
             return allowed_status
@@ -339,7 +355,8 @@ def test_login_is_required_everywhere_but_sign_in_and_health(db, name):
     anything = SimpleNamespace(pk=1)
     entry = ACCESS.get(name)
     target = dict.fromkeys(("pupil", "document", "letter", "school", "batch", "contract",
-                            "notification", "exclusion", "order", "pack"), anything)
+                            "notification", "exclusion", "order", "pack", "programme"),
+                           anything)
     url = url_for(name, entry.kwargs, target) if entry else reverse(name)
     response = getattr(Client(), entry.method if entry else "get")(url)
     if name in PUBLIC:

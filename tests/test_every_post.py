@@ -18,7 +18,7 @@ from cases.models import ExclusionReason, StaffRole
 from contracts import services as contract_services
 from contracts.models import Contract, Notification
 from orders import services as order_services
-from orders.models import OrderCase
+from orders.models import OrderCase, ParentingProgramme
 from tests.clients import FormClient
 from tests.contracts.helpers import CONTENT, MEETING
 from tests.factories import (
@@ -79,6 +79,9 @@ class Target:
             actor=actor, pupil=ordered.pupil, parents=[ordered.parent], reasons="Exclusions")
         OrderCase.objects.filter(pk=self.order.pk).update(
             state="running", made_at=timezone.now(), outcome_on=TODAY)
+        self.programme = ParentingProgramme.objects.create(
+            local_authority=school.local_authority, name=f"Triple P {self.pupil.pk}",
+            provider="Early Help", sessions=8, places=4)
 
 
 # Each POST route: who sends it, its address for a target, and the form's fields.
@@ -136,6 +139,15 @@ def _forms():
         "order-open-from-contract": (
             "officer", lambda t: reverse("order-open-from-contract", args=[t.escalated.pk]),
             lambda t: {}),
+        "programme-add": ("officer", lambda t: reverse("programme-add"), lambda t: {
+            "local_authority": t.pupil.school.local_authority_id,
+            "name": f"Family Links {t.pupil.pk}", "provider": "Family Links", "sessions": "8",
+            "places": "6", "active": "on"}),
+        "programme-edit": (
+            "officer", lambda t: reverse("programme-edit", args=[t.programme.pk]),
+            lambda t: {"local_authority": t.pupil.school.local_authority_id,
+                       "name": t.programme.name, "provider": "Family Links", "sessions": "10",
+                       "places": "3", "revision": "0"}),
         "order-action": (
             "officer", lambda t: reverse("order-action", args=[t.order.pk, "contact"]),
             lambda t: {"kind": "phone", **on(TODAY, "occurred_on"), "occurred_time": "09:00",
@@ -144,7 +156,7 @@ def _forms():
 
 
 @pytest.fixture
-def world(census):
+def world(census_reasons):
     la = LocalAuthorityFactory(code="901")
     school = SchoolFactory(local_authority=la)
     users = {"lead": staff(StaffRole.SCHOOL_LEAD, school),
@@ -153,14 +165,6 @@ def world(census):
     agency = AgencyFactory(local_authority=la)
     return {"users": users, "once": Target(school, users["lead"], agency),
             "twice": Target(school, users["lead"], agency)}
-
-
-@pytest.fixture
-def census(transactional_db):
-    import importlib
-
-    migration = importlib.import_module("cases.migrations.0002_exclusion_reasons")
-    migration.load(apps, None)
 
 
 def recorded() -> dict[str, int]:
@@ -179,7 +183,7 @@ def test_every_post_route_has_a_form_here(db):
                 "contract-eligible-list", "document-download", "letter-kinds",
                 "letter-download", "letter-template-list", "letter-batch-detail",
                 "contract-list", "contract-detail", "contract-pdf", "la-queue", "order-list",
-                "order-detail", "order-pack", "order-pack-download"}
+                "order-detail", "order-pack", "order-pack-download", "programme-list"}
     assert url_names() == post_routes | get_only, (
         "Give each new route a form in this test, or list it as GET only")
     assert "admin" in NOT_USER_FACING

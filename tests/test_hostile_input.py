@@ -16,7 +16,7 @@ from cases import submissions
 from cases.models import StaffRole
 from contracts import services as contract_services
 from orders import services as order_services
-from orders.models import OrderCase
+from orders.models import OrderCase, ParentingProgramme
 from tests.clients import FormClient
 from tests.contracts.helpers import CONTENT, MEETING
 from tests.factories import (
@@ -133,7 +133,10 @@ def world(db):
         cases[state] = case
     return {"lead": lead, "headteacher": headteacher, "officer": officer, "pupil": pupil,
             "other": other, "exclusion": exclusion, "signed": signed, "draft": draft,
-            "school": school, "orders": cases}
+            "school": school, "orders": cases,
+            "programme": ParentingProgramme.objects.create(
+                local_authority=la, name="Triple P", provider="Early Help", sessions=8,
+                places=4)}
 
 
 def form_urls(world) -> list[tuple[str, str]]:
@@ -152,6 +155,8 @@ def form_urls(world) -> list[tuple[str, str]]:
                                 args=["school", world["school"].pk, "conduct_reminder", "en"])),
         ("lead", reverse("contract-start", args=[pupil.pk])),
         ("lead", reverse("contract-invitations-new")),
+        ("officer", reverse("programme-add")),
+        ("officer", reverse("programme-edit", args=[world["programme"].pk])),
     ]
     for contract, steps in ((signed, ["contact", "consent", "breach", "start_review",
                                       "terminate"]),

@@ -194,7 +194,7 @@ def test_the_order_case_page_and_the_orders_list_cost_the_same_with_a_longer_his
         parents=[contract_case.parent_links.first().parent])
     order_services.order_start_review(actor=officer, case=case)
     urls = [reverse("order-detail", args=[case.pk]), reverse("order-list"),
-            reverse("la-queue")]
+            reverse("la-queue"), reverse("programme-list")]
     client = Client()
     client.force_login(officer)
     client.get(reverse("dashboard"))
@@ -209,5 +209,9 @@ def test_the_order_case_page_and_the_orders_list_cost_the_same_with_a_longer_his
         parent = PupilParentFactory(pupil=pupil).parent
         order_services.order_request(actor=officer, pupil=pupil, parents=[parent],
                                      reasons="Exclusions")
+        order_services.programme_save(
+            actor=officer, local_authority=contract_case.school.local_authority,
+            name=f"Programme {pupil.pk}", provider="Family Links", sessions=8, topics="",
+            places=4)
     assert [queries_for(client, url) for url in urls] == small
     assert small[0] <= 20

@@ -16,6 +16,7 @@ from django.urls import Resolver404, resolve
 from cases import rules
 from cases.models import ExclusionKind, LocalPolicy
 from cases.policies import POLICIES
+from orders import rules as order_rules
 
 SEED = re.compile(r"\bseeds?\b", re.I)
 # Each kind of page is read a few times per role: enough to see every page's words without
@@ -115,7 +116,7 @@ def test_counts_read_as_english_does():
 
     exclusions = [Ex(date(2026, 1, 5), serious=True), Ex(date(2026, 2, 5)),
                   Ex(date(2026, 3, 5)), Ex(date(2026, 4, 5))]
-    verdict = rules.order_application_eligibility(
+    verdict = order_rules.order_application_eligibility(
         policy=POLICIES[LocalPolicy.BEDFORDSHIRE_2007], exclusions=exclusions,
         today=date(2026, 5, 1), contract_signed_on=None, evidence={},
         final_warning_issued_on=None)

@@ -1,11 +1,9 @@
 """Shared fixtures for browser tests: one Chromium per module, a page per test against the
 live server, and the sign-in step."""
 
-import importlib
 from pathlib import Path
 
 import pytest
-from django.apps import apps as django_apps
 from django.db import connections
 from playwright.sync_api import Browser, Page, sync_playwright
 
@@ -62,14 +60,6 @@ def page(browser, live_server, census_reasons) -> Page:
         assert breaches == [], "\n".join(breaches)
     finally:
         context.close()
-
-
-@pytest.fixture
-def census_reasons(transactional_db):
-    """The census reason codes, as their data migration loads them. The live server's tests
-    flush the database after each test, migration data included."""
-    migration = importlib.import_module("cases.migrations.0002_exclusion_reasons")
-    migration.load(django_apps, None)
 
 
 def sign_in(page: Page, user) -> None:

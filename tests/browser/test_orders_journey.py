@@ -264,3 +264,24 @@ def test_an_order_goes_from_the_schools_escalation_to_completion(page, live_serv
     expect(page.locator("#next-steps")).to_contain_text(
         f"completed on {ends + timedelta(days=1):%-d %b %Y}")
     no_accessibility_problems(page)
+
+    # The LA's catalogue of programmes, kept by its officer.
+    page.get_by_role("navigation", name="Menu").get_by_role(
+        "link", name="Parenting orders").click()
+    page.get_by_role("link", name="The LA's parenting programmes").click()
+    expect(page.locator("#programmes")).to_contain_text(PROGRAMME)
+    no_accessibility_problems(page)
+    page.get_by_role("link", name="Add a programme").click()
+    page.get_by_label("Name of the programme").fill("Parenting Teenagers")
+    page.get_by_label("Who runs it").fill("Family Links")
+    page.get_by_label("Number of sessions").fill("eight")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text(
+        "Enter the number of sessions in figures, like 10")
+    no_accessibility_problems(page)
+    page.get_by_label("Number of sessions").fill("8")
+    page.get_by_label("Places available now").fill("12")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator(".govuk-notification-banner--success")).to_contain_text(
+        "Parenting Teenagers is saved in the catalogue")
+    expect(page.locator("#programmes")).to_contain_text("Family Links")

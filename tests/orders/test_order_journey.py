@@ -14,7 +14,7 @@ from cases.workdays import add_months
 from letters.models import IssuedLetter
 from orders import services
 from orders.models import State
-from tests.clients import FormClient
+from tests.clients import FormClient, post_at_once
 from tests.orders.conftest import TODAY, at_panel, panel_decides
 
 
@@ -159,12 +159,8 @@ def test_from_the_panel_to_the_order_and_its_clocks_to_completion(world):
         assert step in kinds
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("census_reasons")
 def test_two_officers_recording_the_courts_decision_at_once_one_wins_the_other_is_told():
-    import threading
-
-    from django.db import connections
-
     from tests.orders.conftest import escalated_world
 
     world = escalated_world()
@@ -182,23 +178,7 @@ def test_two_officers_recording_the_courts_decision_at_once_one_wins_the_other_i
                          "requirements_end_on_2": TODAY.year + (TODAY.month == 12)}),
         (world.partnerships, {"outcome": "refused", **on, "reasons": "Not satisfied"}),
     ]
-    barrier = threading.Barrier(2)
-    responses = []
-
-    def record(user, form):
-        client = FormClient()
-        client.force_login(user)
-        barrier.wait()
-        try:
-            responses.append(client.post(url, form))
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=record, args=pair) for pair in forms]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    responses = post_at_once(*((user, url, form) for user, form in forms))
     assert sorted(r.status_code for r in responses) == [200, 302]
     told = next(r for r in responses if r.status_code == 200).content.decode()
     assert "changed by someone else" in told or "only when the case is listed for a hearing" in told

@@ -180,7 +180,7 @@ def test_what_is_left_out_is_left_out_and_recorded(world):
     assert "Deadline set" not in text
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("census_reasons")
 def test_building_one_pack_three_times_at_once_keeps_one_and_a_new_version_is_whole():
     world = escalated_world()
     complete_evidence(world)

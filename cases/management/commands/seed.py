@@ -169,6 +169,8 @@ class Command(BaseCommand):
         for school in schools:
             self.bulk_pupils(school, count=24, exclusions=30, actor=actor)
         self.demo_contracts(schools[0], actor)
+        self.demo_orders(la, schools[0], actor, officer=get_user_model().objects.get(
+            username=spec["prefix"] + "la.officer"))
         # A little multi-agency work on the first school's most-excluded pupils.
         busiest = (
             Pupil.objects.filter(school=schools[0])
@@ -260,6 +262,31 @@ class Command(BaseCommand):
                                 {"name": "Helen Price", "role": "headteacher"}],
                     consents={parent.pk: "given" for parent in parents},
                 )
+
+    def demo_orders(self, la: LocalAuthority, school: School, actor, *, officer) -> None:
+        """The LA's catalogue of parenting programmes, kept by its officer, and one school's
+        request for a parenting order, waiting in the officer's queue."""
+        from orders import services as orders
+
+        orders.programme_save(
+            actor=officer, local_authority=la, name="Strengthening Families",
+            provider=f"{la.name} Family Support Service", sessions=10,
+            topics="Routines, boundaries, praise, working with school", places=8)
+        orders.programme_save(
+            actor=officer, local_authority=la, name="Parenting Teenagers",
+            provider="Family Links", sessions=8, topics="Communication, conflict, attendance",
+            places=12)
+        pupil = (Pupil.objects.filter(school=school, contracts__isnull=True,
+                                      parent_links__isnull=False)
+                 .annotate(exclusion_count=Count("exclusions"))
+                 .order_by("-exclusion_count", "pk").first())
+        if pupil is None:
+            return
+        orders.order_request(
+            actor=actor, pupil=pupil, parents=[link.parent for link in pupil.parent_links.all()],
+            reasons="Repeated suspensions for disruption this year; the family did not take up "
+                    "the parenting contract meeting or the support offered.",
+            parenting_factor="Mornings are unsupervised and school is not followed up at home.")
 
     def agencies_for(self, la: LocalAuthority) -> list[Agency]:
         names = {
