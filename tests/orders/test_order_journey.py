@@ -80,6 +80,36 @@ def test_no_final_warning_no_application(world):
     with pytest.raises(ValidationError, match="No final warning letter has been issued"):
         services.order_apply(actor=world.officer, case=case, court="Ashford",
                              applied_on=TODAY)
+    assert "No final warning letter has been issued" in officer_sees(world, case, "apply")
+
+
+def officer_sees(world, case, step: str) -> str:
+    client = FormClient()
+    client.force_login(world.officer)
+    return html.unescape(client.get(reverse("order-action", args=[case.pk, step]))
+                         .content.decode())
+
+
+@pytest.mark.parametrize(("ended_days_ago", "allowed"), [(0, False), (1, True)])
+def test_the_statutory_process_on_the_day_it_ends_and_the_day_after(world, ended_days_ago,
+                                                                     allowed):
+    case = at_panel(world)
+    panel_decides(world, case)
+    latest = world.pupil.exclusions.filter(serious_misbehaviour=True).latest("start_date")
+    ended = TODAY - timedelta(days=ended_days_ago)
+    type(latest).objects.filter(pk=latest.pk).update(statutory_process_ended_on=ended)
+    page = officer_sees(world, case, "apply")
+    reason = (f"The statutory exclusion process ends on {ended:%-d %b %Y}: an application can "
+              f"be made from the day after")
+    if allowed:
+        assert "This step is not available now" not in page and reason not in page
+        services.order_apply(actor=world.officer, case=case, court="Ashford",
+                             applied_on=TODAY)
+    else:
+        assert "This step is not available now" in page and reason in page
+        with pytest.raises(ValidationError, match="an application can be made from the day"):
+            services.order_apply(actor=world.officer, case=case, court="Ashford",
+                                 applied_on=TODAY)
 
 
 @pytest.mark.parametrize(("days_after_closing", "allowed"), [(0, True), (1, False)])
@@ -102,6 +132,8 @@ def test_the_application_window_at_its_end_and_the_day_after(world, days_after_c
                                                       f"{closes:%-d %b %Y}"):
                 services.order_apply(actor=world.officer, case=case, court="Ashford",
                                      applied_on=applied_on)
+            assert f"the window closed on {closes:%-d %b %Y}" in officer_sees(
+                world, case, "apply")
 
 
 def test_from_the_panel_to_the_order_and_its_clocks_to_completion(world):
