@@ -91,11 +91,13 @@ def mix(pupils: list[tuple[int, int]]):
     if roll < 0.9:
         return "case page", lambda b: b.get(f"/pupils/{pupil}/")[0]
     today = time.localtime()
+    on_the_day = {f"{fact}_{n}": part for fact in ("contract_signed_on", "meeting_on", "reply_by")
+                  for n, part in enumerate((today.tm_mday, today.tm_mon, today.tm_year))}
     return "letter issued", lambda b: b.post(
-        f"/pupils/{pupil}/letters/new/conduct_reminder/",
+        f"/pupils/{pupil}/letters/new/contract_review_invitation/",
         {"recipients": parent, "language": "en", "method": "post", "action": "issue",
-         "incident": "Shouting at the gate.", "incident_on_0": today.tm_mday,
-         "incident_on_1": today.tm_mon, "incident_on_2": today.tm_year})
+         "reason": "Two lessons missed this week.", "meeting_time": "10:30am",
+         "meeting_place": "the school office", "contact": "the school office", **on_the_day})
 
 
 def run(base: str, clients: int, seconds: float, pupils) -> dict:

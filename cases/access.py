@@ -16,14 +16,23 @@ RECORD_SCHOOL_CASES = "record_school_cases"
 VIEW_LA_CASES = "view_la_cases"
 RECORD_LA_CASES = "record_la_cases"
 VIEW_LA_COUNTS = "view_la_counts"
+# Conduct records are about adults, and sensitive: the headteacher and the chair of governors
+# see their school's, the LA designated officer the LA's; the headteacher and the officer
+# record (the chair records only their agreement to a ban, as a step of the record).
+VIEW_SCHOOL_CONDUCT = "view_school_conduct"
+RECORD_SCHOOL_CONDUCT = "record_school_conduct"
+VIEW_LA_CONDUCT = "view_la_conduct"
+RECORD_LA_CONDUCT = "record_la_conduct"
 
 ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
     StaffRole.SCHOOL_LEAD: (VIEW_SCHOOL_CASES, RECORD_SCHOOL_CASES),
-    StaffRole.HEADTEACHER: (VIEW_SCHOOL_CASES, RECORD_SCHOOL_CASES),
+    StaffRole.HEADTEACHER: (VIEW_SCHOOL_CASES, RECORD_SCHOOL_CASES, VIEW_SCHOOL_CONDUCT,
+                            RECORD_SCHOOL_CONDUCT),
     # The chair reads the school's cases (a ban needs the chair's agreement) but does not
     # record case work.
-    StaffRole.CHAIR_OF_GOVERNORS: (VIEW_SCHOOL_CASES,),
-    StaffRole.LA_DESIGNATED_OFFICER: (VIEW_LA_CASES, RECORD_LA_CASES, VIEW_LA_COUNTS),
+    StaffRole.CHAIR_OF_GOVERNORS: (VIEW_SCHOOL_CASES, VIEW_SCHOOL_CONDUCT),
+    StaffRole.LA_DESIGNATED_OFFICER: (VIEW_LA_CASES, RECORD_LA_CASES, VIEW_LA_COUNTS,
+                                      VIEW_LA_CONDUCT, RECORD_LA_CONDUCT),
     StaffRole.HEAD_OF_PARTNERSHIPS: (VIEW_LA_CASES, RECORD_LA_CASES, VIEW_LA_COUNTS),
     StaffRole.LEGAL_PANEL_MEMBER: (VIEW_LA_CASES,),
     # Aggregates only: the information officer never sees a pupil's or a parent's name.

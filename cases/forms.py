@@ -1,7 +1,7 @@
 """Forms for the case file. They check the shape of what was typed; the rules and the
 permission checks live in the services, which every form hands its data to."""
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from django import forms
@@ -414,3 +414,25 @@ class PupilSearchForm(forms.Form):
             raise ValidationError(
                 f"Search for up to {self.MAX_WORDS} words: a first name, a last name, or both")
         return query
+
+
+class TimeField(forms.CharField):
+    """A time of day typed as 14:30 (or 2:30pm)."""
+
+    def __init__(self, *, name: str, **kwargs):
+        self.name_in_errors = name
+        kwargs.setdefault("max_length", 8)
+        kwargs.setdefault("widget", forms.TextInput(attrs={"width": "5"}))
+        kwargs.setdefault("help_text", "For example 14:30")
+        super().__init__(error_messages={"required": f"Enter {name}"}, **kwargs)
+
+    def clean(self, value):
+        text = super().clean(value).strip().lower().replace(".", ":")
+        if not text:
+            return None
+        for pattern in ("%H:%M", "%I:%M%p", "%I%p", "%H%M"):
+            try:
+                return datetime.strptime(text.replace(" ", ""), pattern).time()
+            except ValueError:
+                continue
+        raise ValidationError(f"Enter {self.name_in_errors} as a time, like 14:30")

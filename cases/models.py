@@ -41,6 +41,8 @@ class LocalAuthority(models.Model):
             ("view_la_cases", "See every case in the local authority"),
             ("record_la_cases", "Record case work in the local authority"),
             ("view_la_counts", "See the local authority's counts, without names"),
+            ("view_la_conduct", "See the conduct records of adults at the LA's schools"),
+            ("record_la_conduct", "Record conduct steps at the LA's schools"),
         ]
 
     def __str__(self) -> str:
@@ -80,6 +82,8 @@ class School(models.Model):
         permissions = [
             ("view_school_cases", "See the school's pupils and their case files"),
             ("record_school_cases", "Record case work for the school's pupils"),
+            ("view_school_conduct", "See the conduct records of adults at the school"),
+            ("record_school_conduct", "Record conduct steps at the school"),
         ]
 
     def __str__(self) -> str:
@@ -363,8 +367,8 @@ class MultiAgencyMeeting(models.Model):
     attendees = models.TextField(help_text="One person a line, with their role")
     agencies = models.ManyToManyField(Agency, blank=True, related_name="meetings")
     decisions = models.TextField()
-    # Seed 000 §9: after a further breach and a further exclusion, a multi-agency meeting with
-    # an LA representative considers whether a parenting order is the next step.
+    # Bedfordshire protocol §9: after a further breach and a further exclusion, a multi-agency
+    # meeting with an LA representative considers whether a parenting order is the next step.
     la_represented = models.BooleanField("an LA representative attended", default=False)
     recommends_parenting_order = models.BooleanField(default=False)
     recorded_by = models.ForeignKey(
@@ -575,12 +579,18 @@ class DeadlineKind(models.TextChoices):
     ORDER_END = "order_end", "Parenting order's requirements end"
     PARENT_REPLY = "parent_reply", "Parent's written reply due"
     SANCTION_REVIEW = "sanction_review", "Ban or conditions to be reviewed"
+    BOARD_REVIEW = "board_review", "Governing board to review provisional conditions"
+    CHAIR_AGREEMENT = "chair_agreement", "Chair of governors to agree an emergency ban"
     TERMLY_RETURN = "termly_return", "Termly return due"
 
 
 # Windows lapse when they close: once past, the chance is gone and the deadline is missed.
 # Every other kind is something still to do, so it stays open, overdue, until it is done.
 LAPSING_DEADLINES = frozenset({DeadlineKind.ORDER_WINDOW, DeadlineKind.PARENT_REPLY})
+# Clocks on an adult's conduct record: seen only by those who see conduct records (the
+# headteacher, the chair of governors, the LA designated officer), never on a pupil's timeline.
+CONDUCT_DEADLINES = frozenset({DeadlineKind.PARENT_REPLY, DeadlineKind.SANCTION_REVIEW,
+                               DeadlineKind.BOARD_REVIEW, DeadlineKind.CHAIR_AGREEMENT})
 
 
 class Deadline(models.Model):
@@ -623,6 +633,15 @@ class Deadline(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} by {self.due_at:%-d %b %Y}"
+
+    @property
+    def conduct_record_id(self) -> int | None:
+        # Conduct clocks name their record in the subject ("conduct:<id>", or
+        # "conduct:<id>:reply:<step>"): lists link them to the record, not to the case.
+        if self.kind in CONDUCT_DEADLINES and self.subject.startswith("conduct:"):
+            number = self.subject.split(":")[1]
+            return int(number) if number.isdigit() else None
+        return None
 
 
 class Submission(models.Model):

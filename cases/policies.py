@@ -52,6 +52,14 @@ class Policy:
     # A ban from premises is reviewed after 6 months (Monmouthshire policy; s.547 Education Act
     # 1996).
     ban_review_months: int = 6
+    # Conditions confirmed by the governing board never run without a review date (domain:
+    # "bans and conditions never run without a review date"); the policies give none for
+    # conditions, so Pact proposes the ban's 6 months and the board may set an earlier date.
+    conditions_review_months: int = 6
+    # An emergency ban, made at once where safety demands it, still needs the chair's
+    # agreement (St Pancras agreement §4; Monmouthshire policy, "Escalation"). Neither says
+    # how soon: Pact's choice is 5 working days, a school week, as a clock on the record.
+    emergency_ban_chair_working_days: int = 5
     # A contract is not appropriate for a pupil in statutory public care (Bedfordshire protocol §5).
     looked_after_blocks_contract: bool = True
 

@@ -382,60 +382,6 @@ def attendance_contract_preconditions(
     )
 
 
-# --- parent and carer conduct ------------------------------------------------------------
-
-CONDUCT_STEPS = ("reminder", "warning", "conditions", "ban")
-
-
-def conduct_sanctions(
-    *,
-    policy: Policy,
-    incident_dates: Sequence[date],
-    warning_issued_on: date | None,
-    chair_agreed_on: date | None,
-) -> dict[str, Verdict]:
-    """What the headteacher may do about a parent's or carer's conduct now (St Pancras agreement,
-    Monmouthshire policy): a reminder, a warning, conditions (provisional until the governing board
-    reviews them), or a ban from the premises (s.547 Education Act 1996), which needs a prior
-    warning and the chair's agreement and is reviewed after 6 months."""
-    if not incident_dates:
-        no_incident = Verdict(False, ("No conduct incident is recorded for this parent.",))
-        return dict.fromkeys(CONDUCT_STEPS, no_incident)
-    latest = max(incident_dates)
-    incident = Check(True, f"Latest incident: {day(latest)}.")
-    verdicts = {
-        "reminder": Verdict.of_checks([incident], holds_from=latest),
-        "warning": Verdict.of_checks([incident], holds_from=latest),
-        "conditions": Verdict.of_checks(
-            [incident], holds_from=latest,
-            warnings=("Conditions are provisional until the governing board (or management "
-                      "committee) reviews them, and always carry a review date.",),
-        ),
-    }
-    verdicts["ban"] = Verdict.of_checks(
-        [
-            incident,
-            Check(
-                warning_issued_on is not None,
-                f"A warning letter was issued on {day(warning_issued_on)}."
-                if warning_issued_on else "A ban needs a warning letter first; none is issued.",
-            ),
-            Check(
-                chair_agreed_on is not None,
-                f"The chair of governors agreed on {day(chair_agreed_on)}."
-                if chair_agreed_on else "A ban needs the chair of governors' agreement; none "
-                "is recorded.",
-            ),
-        ],
-        holds_from=max(filter(None, [latest, warning_issued_on, chair_agreed_on])),
-        warnings=(
-            f"A ban is reviewed {policy.ban_review_months} months after it is confirmed, and "
-            "the parent may ask for one progress meeting a year.",
-        ),
-    )
-    return verdicts
-
-
 # --- deadlines ---------------------------------------------------------------------------
 
 def parent_reply_due(*, policy: Policy, letter_dated: date, nation: str) -> date:

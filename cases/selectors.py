@@ -24,9 +24,10 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, ExtractDay, ExtractMonth, ExtractYear, Lag
 from django.http import Http404
 
-from . import access, rules
+from . import access
 from .eligibility import PUPIL_PREFETCHES, Measure, measures_for
 from .models import (
+    CONDUCT_DEADLINES,
     Agency,
     Deadline,
     Document,
@@ -83,6 +84,17 @@ def schools_counted_by(user) -> QuerySet[School]:
     ) | schools_visible_to(user)
 
 
+def schools_with_conduct_records_for(user) -> QuerySet[School]:
+    """Schools whose adults' conduct records the user may open."""
+    return _schools_with(
+        user, school_perm=access.VIEW_SCHOOL_CONDUCT, la_perm=access.VIEW_LA_CONDUCT)
+
+
+def schools_recording_conduct_for(user) -> QuerySet[School]:
+    return _schools_with(
+        user, school_perm=access.RECORD_SCHOOL_CONDUCT, la_perm=access.RECORD_LA_CONDUCT)
+
+
 def staff_groups_of(user) -> list[StaffGroup]:
     """The user's roles, read once and kept on the user object for the rest of the request."""
     if not user.is_authenticated:
@@ -130,7 +142,9 @@ def pupil_case_file(user, *, pupil_id: int) -> Pupil:
         "order_cases",
         Prefetch("timeline", queryset=TimelineEvent.objects.select_related("actor")),
         # The PDFs stay in the database until someone downloads one.
-        Prefetch("letters", queryset=Pupil.letters.rel.related_model.objects.defer("pdf")),
+        # Conduct letters are read from the conduct record, by those who may.
+        Prefetch("letters", queryset=Pupil.letters.rel.related_model.objects
+                 .open_to_case_readers().defer("pdf")),
     )
     return _one_pupil(pupils, pupil_id)
 
@@ -257,7 +271,6 @@ class Eligibility:
     pupil: Pupil
     policy: Policy
     measures: list[Measure]
-    conduct: list[tuple[ParentCarer, list[tuple[str, rules.Verdict]]]]
 
 
 def pupil_eligibility(user, *, pupil_id: int, today: date) -> Eligibility:
@@ -265,15 +278,7 @@ def pupil_eligibility(user, *, pupil_id: int, today: date) -> Eligibility:
     pupil = _one_pupil(
         _pupils_with_school(user).prefetch_related(*PUPIL_PREFETCHES), pupil_id)
     policy = policy_for(pupil.school.local_authority)
-    parents = [link.parent for link in pupil.parent_links.all()]
-    conduct = [
-        (parent, list(rules.conduct_sanctions(
-            policy=policy, incident_dates=[], warning_issued_on=None, chair_agreed_on=None,
-        ).items()))
-        for parent in parents
-    ]
-    return Eligibility(pupil=pupil, policy=policy, measures=measures_for(pupil, today=today),
-                       conduct=conduct)
+    return Eligibility(pupil=pupil, policy=policy, measures=measures_for(pupil, today=today))
 
 
 def _key(field: str):
@@ -340,6 +345,8 @@ def deadlines_for(user, *, now: datetime, pupil: Pupil | None = None) -> Deadlin
     """Open deadlines in the user's scope: past due, and due within 14 days."""
     open_deadlines = Deadline.objects.filter(
         status=Deadline.Status.OPEN, school__in=schools_visible_to(user)
+    ).exclude(
+        Q(kind__in=CONDUCT_DEADLINES) & ~Q(school__in=schools_with_conduct_records_for(user))
     ).select_related("pupil", "school")
     if pupil is not None:
         open_deadlines = open_deadlines.filter(pupil=pupil)

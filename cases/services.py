@@ -1,7 +1,6 @@
 """Every change to the case file. Each service checks the actor may act and the rules allow
 it, writes inside one transaction, and records a timeline event in the same transaction."""
 
-import hashlib
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -16,6 +15,7 @@ from django.utils import timezone
 from . import rules, selectors
 from .identifiers import check_upn
 from .models import (
+    CONDUCT_DEADLINES,
     LAPSING_DEADLINES,
     Agency,
     AgencyInvolvement,
@@ -34,7 +34,7 @@ from .models import (
     School,
     TimelineEvent,
 )
-from .uploads import detect_document_type, upload_problem
+from .uploads import accept_upload, sha256_of
 
 Kind = TimelineEvent.Kind
 
@@ -389,15 +389,6 @@ def meeting_record(
     return meeting
 
 
-def _sha256_of(stream) -> str:
-    digest = hashlib.sha256()
-    stream.seek(0)
-    for chunk in iter(lambda: stream.read(1024 * 1024), b""):
-        digest.update(chunk)
-    stream.seek(0)
-    return digest.hexdigest()
-
-
 def document_upload(
     *,
     actor,
@@ -407,20 +398,15 @@ def document_upload(
     category: str = DocumentCategory.OTHER,
 ) -> Document:
     _require_recorder(actor, pupil.school)
-    problem = upload_problem(upload)
-    if problem:
-        raise ValidationError({"file": problem})
-    document_type = detect_document_type(upload)
-    sha256 = _sha256_of(upload)
-    original_name = upload.name
-    # The stored name comes from the detected type, never from the name the user gave.
-    upload.name = f"upload{document_type.suffix}"
+    accepted = accept_upload(upload)
+    document_type, sha256, original_name = (accepted.document_type, accepted.sha256,
+                                             accepted.original_name)
     with transaction.atomic():
         document = Document(
             pupil=pupil,
             title=title.strip(),
             category=category,
-            original_name=original_name[:255],
+            original_name=original_name,
             content_type=document_type.content_type,
             size=upload.size,
             sha256=sha256,
@@ -458,7 +444,7 @@ def document_verify(*, document_id: int) -> bool:
         )
         try:
             with document.file.open("rb") as stored:
-                ok = _sha256_of(stored) == document.sha256
+                ok = sha256_of(stored) == document.sha256
         except FileNotFoundError:
             ok = False
         was_ok = document.integrity_ok
@@ -495,7 +481,9 @@ def deadline_open(
     label = DeadlineKind(kind).label
     when = f"{due_at:%-d %B %Y}" if all_day else f"{timezone.localtime(due_at):%-d %B %Y, %H:%M}"
     with transaction.atomic():
-        event = timeline_record(
+        # A conduct record's clocks are on its own record, which few may read, not on the
+        # pupil's timeline, which everyone on the case reads.
+        event = None if kind in CONDUCT_DEADLINES else timeline_record(
             pupil=pupil, actor=actor, kind=Kind.DEADLINE_OPENED,
             summary=f"{label}: by {when}",
             details={"kind": kind, "due_at": due_at.isoformat(), "started_by": started_by},
@@ -515,7 +503,7 @@ def deadline_close(*, deadline: Deadline, status: str, actor, reason: str) -> bo
         closed = Deadline.objects.filter(pk=deadline.pk, status=Deadline.Status.OPEN).update(
             status=status, closed_at=timezone.now(), closed_reason=reason
         )
-        if closed and deadline.pupil_id:
+        if closed and deadline.pupil_id and deadline.kind not in CONDUCT_DEADLINES:
             timeline_record(
                 pupil=deadline.pupil, actor=actor, kind=Kind.DEADLINE_CLOSED,
                 summary=f"{deadline.get_kind_display()}: {Deadline.Status(status).label.lower()}"

@@ -49,5 +49,9 @@ ALL = (BEDFORDSHIRE, NOTTINGHAMSHIRE, KS3_TOOLKIT, ST_PANCRAS, MONMOUTHSHIRE, AS
 
 
 def cite(source: Source, section: str = "") -> str:
-    """"Bedfordshire protocol (2007) §10", "ASBA 2003 s.19", or the short title alone."""
-    return f"{source.short} {section}" if section else source.short
+    """"Bedfordshire protocol (2007) §10", "ASBA 2003 s.19", "Monmouthshire PRS conduct
+    policy, model letter 2", or the short title alone."""
+    if not section:
+        return source.short
+    numbered = section.startswith(("§", "s."))
+    return f"{source.short} {section}" if numbered else f"{source.short}, {section}"

@@ -1,9 +1,11 @@
 """Evidence uploads: what Pact accepts, judged by the file's content, never by its name."""
 
+import hashlib
 import zipfile
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 
 
@@ -91,3 +93,33 @@ def upload_problem(upload: UploadedFile) -> str | None:
     if document_type == DOCX:
         return _archive_problem(upload)
     return None
+
+
+def sha256_of(stream) -> str:
+    digest = hashlib.sha256()
+    stream.seek(0)
+    for chunk in iter(lambda: stream.read(1024 * 1024), b""):
+        digest.update(chunk)
+    stream.seek(0)
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class Accepted:
+    """An upload ready to store: its detected type, its SHA-256 and the name it came with.
+    The upload itself is renamed from its type, never from the name the user gave."""
+
+    document_type: DocumentType
+    sha256: str
+    original_name: str
+
+
+def accept_upload(upload: UploadedFile) -> Accepted:
+    """The upload as evidence, or a ValidationError on the form's file field saying why not."""
+    problem = upload_problem(upload)
+    if problem:
+        raise ValidationError({"file": problem})
+    document_type = detect_document_type(upload)
+    accepted = Accepted(document_type, sha256_of(upload), upload.name[:255])
+    upload.name = f"upload{document_type.suffix}"
+    return accepted

@@ -14,7 +14,7 @@ from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from . import selectors, services
+from . import notices, selectors, services
 from .forms import (
     AgencyInvolvementForm,
     DocumentForm,
@@ -62,7 +62,9 @@ def dashboard(request):
     deadlines = (
         selectors.deadlines_for(request.user, now=timezone.now()) if board.sees_names else None
     )
-    return render(request, "cases/dashboard.html", {"board": board, "deadlines": deadlines})
+    return render(request, "cases/dashboard.html", {
+        "board": board, "deadlines": deadlines,
+        "sections": notices.for_dashboard(request.user) if board.sees_names else ()})
 
 
 def require_name_access(request) -> None:
@@ -113,6 +115,7 @@ def pupil_detail(request, pupil_id: int):
     deadlines = selectors.deadlines_for(request.user, now=timezone.now(), pupil=pupil)
     return render(request, "cases/pupil_detail.html", {
         "pupil": pupil, "may_record": may_record, "deadlines": deadlines,
+        "extras": notices.for_pupil(pupil, request.user),
     })
 
 

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "letters",
     "contracts",
     "orders",
+    "conduct",
 ]
 
 MIDDLEWARE = [

@@ -15,4 +15,5 @@ urlpatterns = [
     path("", include("letters.urls")),
     path("", include("contracts.urls")),
     path("", include("orders.urls")),
+    path("", include("conduct.urls")),
 ]

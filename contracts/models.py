@@ -41,7 +41,8 @@ IN_HAND = [State.OFFERED, *RUNNING, State.ESCALATED]
 
 
 class AlternativeCourse(models.TextChoices):
-    # Seed 001: when an attendance contract ends unkept, the decision and the alternative.
+    # Nottinghamshire guidance: when an attendance contract ends unkept, the decision and the
+    # alternative.
     EDUCATION_SUPERVISION_ORDER = "eso", "Apply for an education supervision order"
     PENALTY_NOTICE = "penalty_notice", "Issue a penalty notice"
     PROSECUTION = "prosecution", "Prosecution (Education Act 1996 s.444)"

@@ -87,7 +87,7 @@ def _issue(contract: Contract, actor, *, kind: str, facts: dict, method: str, st
     first (parents who live apart each get one)."""
     letters = letter_services.letters_to_households(
         actor=actor, pupil=contract.pupil, parents=list(contract.parents.all()), kind=kind,
-        facts=facts, method=method, batch=batch)
+        facts=facts, method=method, batch=batch, issued_from="contract")
     ContractLetter.objects.bulk_create(
         ContractLetter(contract=contract, letter=letter, step=step) for letter in letters)
     return letters[0]

@@ -121,9 +121,13 @@ FACTS: dict[str, tuple[Fact, ...]] = {
              hint="One a line, for example: You must be accompanied to any meeting with staff"),
     ),
     LetterKind.CONDUCT_BAN: (
-        Fact("first_letter_on", "Date of the earlier letter about the conduct", "date"),
+        Fact("first_letter_on", "Date of the earlier letter about the conduct", "date",
+             required=False),
         Fact("incident", "The conduct, with dates and its effect", "longtext"),
         Fact("response", "The parent's response, if any", "longtext", required=False),
+        # An emergency ban, made before the chair of governors could agree: why it could not
+        # wait.
+        Fact("emergency_reasons", "Why the ban could not wait", "longtext", required=False),
     ),
     LetterKind.CONDUCT_REVIEW_OUTCOME: (
         Fact("reviewed_on", "Date of the review", "date"),
@@ -194,7 +198,9 @@ def shaped(kind: str, given: dict) -> dict:
     return facts
 
 
-CONDUCT_LETTERS = frozenset({
+# Conduct letters that give the parent time to reply in writing (the model letters of the
+# Monmouthshire PRS conduct policy): the reply date is the rule's, not the writer's.
+REPLY_LETTERS = frozenset({
     LetterKind.CONDUCT_REMINDER, LetterKind.CONDUCT_WARNING, LetterKind.CONDUCT_CONDITIONS,
 })
 
@@ -202,7 +208,7 @@ CONDUCT_LETTERS = frozenset({
 def derived_dates(kind: str, *, dated: date, policy: Policy, nation: str) -> dict[str, date]:
     """The dates a letter states that the rules decide, not the person issuing it."""
     derived: dict[str, date] = {}
-    if kind in CONDUCT_LETTERS:
+    if kind in REPLY_LETTERS:
         # A parent has 10 working days from the date of the letter to reply in writing.
         derived["reply_by"] = rules.parent_reply_due(
             policy=policy, letter_dated=dated, nation=nation
@@ -222,12 +228,20 @@ STEP_LETTERS = {
     LetterKind.ATTENDANCE_WARNING: "contract",
     LetterKind.FINAL_WARNING: "order",
     LetterKind.RO_CONFIRMATION: "order",
+    LetterKind.CONDUCT_REMINDER: "conduct",
+    LetterKind.CONDUCT_WARNING: "conduct",
+    LetterKind.CONDUCT_CONDITIONS: "conduct",
+    LetterKind.CONDUCT_BAN: "conduct",
+    LetterKind.CONDUCT_REVIEW_OUTCOME: "conduct",
 }
 STEP_REASONS = {
     "contract": "Issued from the contract's page, at its step (offer, signing or a breach), so "
                 "the contract records it.",
     "order": "Issued from the parenting order case's page, at its step (the final warning, or "
              "the responsible officer's confirmation), so the case records it.",
+    "conduct": "Issued from the adult's conduct record, at its step (a reminder, a warning, "
+               "conditions, a ban or a review), so the record keeps it and only those who see "
+               "conduct records read it.",
 }
 
 

@@ -77,6 +77,20 @@ class LetterTemplate(models.Model):
         return f"{self.get_kind_display()} ({self.language}), {owner}, version {self.version}"
 
 
+# Letters about an adult's conduct are read only from the conduct record, by those who see
+# conduct records (cases.access); every other list and download leaves them out.
+CONDUCT_KINDS = frozenset({
+    LetterKind.CONDUCT_REMINDER, LetterKind.CONDUCT_WARNING, LetterKind.CONDUCT_CONDITIONS,
+    LetterKind.CONDUCT_BAN, LetterKind.CONDUCT_REVIEW_OUTCOME,
+})
+
+
+class IssuedLetterQuerySet(models.QuerySet):
+    def open_to_case_readers(self):
+        """The letters anyone who reads the pupil's case may read: all but conduct letters."""
+        return self.exclude(kind__in=CONDUCT_KINDS)
+
+
 class IssuedLetter(models.Model):
     """A letter as it was sent: the PDF bytes, their SHA-256 and everything that made them.
     Never re-rendered, never changed."""
@@ -102,6 +116,8 @@ class IssuedLetter(models.Model):
     batch = models.ForeignKey(
         "LetterBatch", null=True, blank=True, on_delete=models.PROTECT, related_name="letters"
     )
+
+    objects = IssuedLetterQuerySet.as_manager()
 
     class Meta:
         ordering = ["-issued_at", "-pk"]

@@ -18,7 +18,6 @@ from cases import selectors as case_selectors
 from cases import services as case_services
 from cases.models import (
     SCHOOL_ROLES,
-    DeadlineKind,
     LocalAuthority,
     Nation,
     ParentCarer,
@@ -31,6 +30,7 @@ from cases.policies import policy_for
 
 from . import kinds, rendering, selectors
 from .models import (
+    CONDUCT_KINDS,
     IssuedLetter,
     LetterBatch,
     LetterBatchItem,
@@ -119,7 +119,13 @@ def _check_recipients(draft: Draft) -> None:
     linked = {link.parent_id for link in draft.pupil.parent_links.all()}
     if not draft.recipients:
         raise ValidationError({"recipients": "Select who the letter is to"})
-    if any(parent.pk not in linked for parent in draft.recipients):
+    # A conduct letter may go to an adult who is not a parent on Pact (a partner, a
+    # relative): the conduct record names them, and its service checks who they are.
+    parents = [p for p in draft.recipients if isinstance(p, ParentCarer)]
+    if draft.kind not in CONDUCT_KINDS and len(parents) < len(draft.recipients):
+        raise ValidationError(
+            {"recipients": "Letters go only to this pupil's parents and carers"})
+    if any(parent.pk not in linked for parent in parents):
         raise ValidationError({"recipients": "Letters go only to this pupil's parents and carers"})
     addresses = {(p.address.strip(), p.postcode.strip()) for p in draft.recipients}
     if len(addresses) > 1:
@@ -205,7 +211,14 @@ def _json_facts(value):
     return value
 
 
-def letter_issue(*, actor, draft: Draft, batch: LetterBatch | None = None) -> IssuedLetter:
+def letter_issue(*, actor, draft: Draft, batch: LetterBatch | None = None,
+                 issued_from: str = "") -> IssuedLetter:
+    """Issue a letter: rendered once, kept exactly as sent, on the timeline. A letter that is
+    a step of a contract, an order case or a conduct record is issued only by that step
+    (`issued_from` names it), so the record and the letter never disagree."""
+    step = kinds.STEP_LETTERS.get(draft.kind)
+    if step and issued_from != step:
+        raise ValidationError(kinds.STEP_REASONS[step])
     composed = compose(actor=actor, draft=draft)
     rendered = composed.rendered
     with transaction.atomic():
@@ -228,33 +241,18 @@ def letter_issue(*, actor, draft: Draft, batch: LetterBatch | None = None) -> Is
             page_count=rendered.page_count,
             batch=batch,
         )
-        letter.recipients.set(draft.recipients)
-        case_services.timeline_record(
-            pupil=draft.pupil, actor=actor, kind=TimelineEvent.Kind.LETTER_ISSUED,
-            summary=f"{letter.get_kind_display()} issued by {letter.get_method_display().lower()}"
-            f" to {', '.join(p.full_name for p in draft.recipients)}",
-            details={"letter": letter.pk, "kind": draft.kind, "sha256": rendered.sha256,
-                     "pages": rendered.page_count, "method": draft.method},
-        )
-        _open_clocks(letter, composed.facts, actor, dated=draft.dated)
+        letter.recipients.set([p for p in draft.recipients if isinstance(p, ParentCarer)])
+        # A conduct letter is on the conduct record's own history, which few may read.
+        if draft.kind not in CONDUCT_KINDS:
+            case_services.timeline_record(
+                pupil=draft.pupil, actor=actor, kind=TimelineEvent.Kind.LETTER_ISSUED,
+                summary=f"{letter.get_kind_display()} issued by "
+                        f"{letter.get_method_display().lower()} to "
+                        f"{', '.join(p.full_name for p in draft.recipients)}",
+                details={"letter": letter.pk, "kind": draft.kind, "sha256": rendered.sha256,
+                         "pages": rendered.page_count, "method": draft.method},
+            )
     return letter
-
-
-def _open_clocks(letter: IssuedLetter, facts: dict, actor, *, dated: date) -> None:
-    """The deadlines a letter starts: the parent's reply, a ban's review. Each counts from the
-    date the letter bears, as the parent reads it."""
-    if facts.get("reply_by") and letter.kind in kinds.CONDUCT_LETTERS:
-        case_services.deadline_open(
-            pupil=letter.pupil, kind=DeadlineKind.PARENT_REPLY, actor=actor,
-            due_at=case_services.end_of_day(facts["reply_by"]), subject=f"letter:{letter.pk}",
-            started_by=f"{letter.get_kind_display()} dated {dated:%-d %B %Y}",
-        )
-    if facts.get("review_on") and letter.kind == LetterKind.CONDUCT_BAN:
-        case_services.deadline_open(
-            pupil=letter.pupil, kind=DeadlineKind.SANCTION_REVIEW, actor=actor,
-            due_at=case_services.end_of_day(facts["review_on"]), subject=f"letter:{letter.pk}",
-            started_by=f"Ban confirmed by the letter dated {dated:%-d %B %Y}",
-        )
 
 
 def sample_context(kind: str, organisation: School | LocalAuthority) -> dict:
@@ -404,7 +402,7 @@ def _batch_item_run(batch: LetterBatch, item_id: int, issue: BatchItemIssue) -> 
 
 def letters_to_households(
     *, actor, pupil: Pupil, parents: list[ParentCarer], kind: str, facts: dict, method: str,
-    batch: LetterBatch | None = None,
+    issued_from: str, batch: LetterBatch | None = None,
 ) -> list[IssuedLetter]:
     """A step's letter to the parents it concerns: one a household, so that parents who live
     apart each get their own."""
@@ -413,7 +411,7 @@ def letters_to_households(
         home = (parent.address.strip(), parent.postcode.strip())
         households.setdefault(home, []).append(parent)
     return [
-        letter_issue(actor=actor, batch=batch, draft=Draft(
+        letter_issue(actor=actor, batch=batch, issued_from=issued_from, draft=Draft(
             pupil=pupil, kind=kind, recipients=household, method=method, facts=facts,
             language=language_for(pupil, household),
         ))

@@ -1,37 +1,14 @@
 from datetime import datetime
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from cases.forms import GovukDateField, text_field, yes_no
+from cases.forms import GovukDateField, TimeField, text_field, yes_no
 from cases.models import TimelineEvent
 from letters.forms import method_field
 
 from . import rules
 from .models import ContactKind, Numbering, Outcome, PanelDecision, Strength
-
-
-class TimeField(forms.CharField):
-    """A time of day typed as 14:30 (or 2:30pm)."""
-
-    def __init__(self, *, name: str, **kwargs):
-        self.name_in_errors = name
-        kwargs.setdefault("max_length", 8)
-        kwargs.setdefault("widget", forms.TextInput(attrs={"width": "5"}))
-        kwargs.setdefault("help_text", "For example 14:30")
-        super().__init__(error_messages={"required": f"Enter {name}"}, **kwargs)
-
-    def clean(self, value):
-        text = super().clean(value).strip().lower().replace(".", ":")
-        if not text:
-            return None
-        for pattern in ("%H:%M", "%I:%M%p", "%I%p", "%H%M"):
-            try:
-                return datetime.strptime(text.replace(" ", ""), pattern).time()
-            except ValueError:
-                continue
-        raise ValidationError(f"Enter {self.name_in_errors} as a time, like 14:30")
 
 
 class RequestForm(forms.Form):

@@ -212,7 +212,7 @@ def _gather(pack: EvidencePack, work: Path) -> tuple[list[Part], list[str]]:
     redact = Redactor(pack.withheld_names, parties)
     warnings: list[str] = []
     parts: list[Part] = []
-    total = 8 + pupil.letters.count() + pupil.documents.count()
+    total = 8 + pupil.letters.open_to_case_readers().count() + pupil.documents.count()
 
     def pact_part(section, title, template, context, name, dated=None):
         path = work / f"{len(parts):03d}-{name}.pdf"
@@ -241,7 +241,8 @@ def _gather(pack: EvidencePack, work: Path) -> tuple[list[Part], list[str]]:
                    "text": redact(f"{e.get_kind_display()}: {e.summary}")}
                   for e in events.iterator(chunk_size=500)]
     contract = _contract_of(case)
-    letters = list(IssuedLetter.objects.filter(pupil=pupil).order_by("issued_at", "pk"))
+    letters = list(IssuedLetter.objects.open_to_case_readers().filter(pupil=pupil)
+                   .order_by("issued_at", "pk"))
     pages = pact_part("B", "Summary and chronology", "orders/pack/chronology.html", {
         "exclusions": exclusions, "last_exclusion": exclusions[-1] if exclusions else None,
         "contract": contract, "letter_count": len(letters), "chronology": chronology},

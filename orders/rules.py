@@ -26,7 +26,7 @@ from cases.workdays import add_months, add_working_hours, why_not_a_working_day
 from .models import ORDER_IN_FORCE, BuiltPack, OrderCase, State
 
 ORDER_EVIDENCE = {
-    # Seed 000 §12: what the school's request to the LA carries.
+    # Bedfordshire protocol §12: what the school's request to the LA carries.
     "exclusions": "information about the relevant exclusions",
     "witness_statements": "witness statements about the exclusions",
     "engagement": "records of the parent's failure to engage",

@@ -103,7 +103,7 @@ def _close_clock(case: OrderCase, actor, *, kind: str, status: str, reason: str)
 def _issue(case: OrderCase, actor, *, kind: str, facts: dict, method: str, step: str):
     letters = letter_services.letters_to_households(
         actor=actor, pupil=case.pupil, parents=list(case.parents.all()), kind=kind,
-        facts=facts, method=method)
+        facts=facts, method=method, issued_from="order")
     OrderLetter.objects.bulk_create(
         OrderLetter(order_case=case, letter=letter, step=step) for letter in letters)
     return letters[0]

@@ -113,3 +113,26 @@ def staff(role: str, organisation) -> object:
     user = UserFactory()
     staff_grant_role(user=user, role=role, organisation=organisation)
     return user
+
+
+# The one kind the letters page issues on its own: every other letter is a step of a
+# contract, an order case or a conduct record.
+FREE_LETTER = "contract_review_invitation"
+
+
+def free_letter_facts() -> dict:
+    from letters.kinds import sample_facts
+
+    return sample_facts(FREE_LETTER)
+
+
+def free_letter_form(recipients: list[int], *, action: str = "issue") -> dict:
+    """The letters page's form for FREE_LETTER, filled in as a user would."""
+    form = {"recipients": recipients, "language": "en", "method": "post", "action": action}
+    for name, value in free_letter_facts().items():
+        if isinstance(value, date):
+            form.update({f"{name}_0": str(value.day), f"{name}_1": str(value.month),
+                         f"{name}_2": str(value.year)})
+        else:
+            form[name] = value
+    return form

@@ -9,9 +9,11 @@ from types import SimpleNamespace
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from cases import services
 from cases.models import Document, Exclusion, StaffRole
+from conduct import services as conduct_services
 from contracts import services as contract_services
 from letters import services as letter_services
 from letters.models import LetterBatch
@@ -20,11 +22,13 @@ from orders.models import ParentingProgramme
 from orders.pack import pack_build
 from tests.clients import FormClient as Client
 from tests.factories import (
+    FREE_LETTER,
     ExclusionFactory,
     LocalAuthorityFactory,
     PupilFactory,
     PupilParentFactory,
     SchoolFactory,
+    free_letter_facts,
     staff,
 )
 
@@ -43,6 +47,11 @@ NAME_READERS = SCHOOL_RECORDERS | {StaffRole.CHAIR_OF_GOVERNORS} | LA_READERS
 ALL_ROLES = set(StaffRole)
 QUEUE_ROLES = {StaffRole.LA_DESIGNATED_OFFICER, StaffRole.HEAD_OF_PARTNERSHIPS,
                StaffRole.LA_ADMIN}
+# Conduct records are about adults: the headteacher and the LA designated officer record them,
+# the chair of governors reads them too; everyone else who reads the case sees only the
+# arrangements in force.
+CONDUCT_RECORDERS = {StaffRole.HEADTEACHER, StaffRole.LA_DESIGNATED_OFFICER}
+CONDUCT_READERS = CONDUCT_RECORDERS | {StaffRole.CHAIR_OF_GOVERNORS}
 
 
 def url_names(patterns=None, namespace=None) -> set[str]:
@@ -148,6 +157,22 @@ ACCESS: dict[str, Rule] = {
     # The LA's catalogue: its officers change an entry, everyone who reads its cases is told
     # why not, and another LA's entry does not exist for them.
     "programme-edit": rule("programme", LA_RECORDERS, forbidden=NAME_READERS - LA_RECORDERS),
+    "conduct-incident-new": rule(
+        "pupil", CONDUCT_RECORDERS, {StaffRole.LA_DESIGNATED_OFFICER},
+        forbidden=NAME_READERS - CONDUCT_RECORDERS),
+    # Everyone who reads the case opens the adult: conduct readers the record, the rest the
+    # arrangements they must follow.
+    "conduct-record": rule("conduct", NAME_READERS, LA_READERS),
+    "conduct-action": rule(
+        "conduct+action", CONDUCT_RECORDERS, {StaffRole.LA_DESIGNATED_OFFICER},
+        forbidden={StaffRole.CHAIR_OF_GOVERNORS}),
+    "conduct-access-log": rule(
+        "conduct", CONDUCT_RECORDERS, {StaffRole.LA_DESIGNATED_OFFICER},
+        forbidden={StaffRole.CHAIR_OF_GOVERNORS}),
+    "conduct-letter-download": rule("conduct-letter", CONDUCT_READERS,
+                                    {StaffRole.LA_DESIGNATED_OFFICER}),
+    "conduct-evidence-download": rule("conduct-evidence", CONDUCT_READERS,
+                                      {StaffRole.LA_DESIGNATED_OFFICER}),
     # Noting a notification is a POST, by the LA's queue roles, for their own LA only.
     "notification-acknowledge": rule("notification", QUEUE_ROLES, QUEUE_ROLES, method="post"),
 }
@@ -189,8 +214,8 @@ def world(db, settings, tmp_path):
             upload=SimpleUploadedFile("s.pdf", b"%PDF-1.4 statement"),
         )
         letter = letter_services.letter_issue(actor=actor, draft=letter_services.Draft(
-            pupil=pupil, kind="conduct_reminder", language="en", recipients=[link.parent],
-            method="post", facts={"incident_on": date.today(), "incident": "Shouting."},
+            pupil=pupil, kind=FREE_LETTER, language="en", recipients=[link.parent],
+            method="post", facts=free_letter_facts(),
         ))
         contract = contract_services.contract_create(
             actor=actor, pupil=pupil, kind="behaviour", parents=[link.parent])
@@ -220,7 +245,7 @@ def world(db, settings, tmp_path):
                              local_authority=school.local_authority, name="Family Links",
                              defaults={"provider": "Family Links", "sessions": 8,
                                        "places": 4})[0],
-                         "exclusion": exclusion,
+                         "exclusion": exclusion, **conduct_case(pupil, link.parent),
                          "notification": contract.notifications.get()}
     batch = LetterBatch.objects.create(
         kind="contract_invitation", facts={}, method="post",
@@ -231,12 +256,29 @@ def world(db, settings, tmp_path):
     return users, places
 
 
+def conduct_case(pupil, parent) -> dict:
+    """An adult banned at once, with an incident, its evidence and the ban letter: recorded by
+    the LA designated officer of the school's LA."""
+    officer = staff(StaffRole.LA_DESIGNATED_OFFICER, pupil.school.local_authority)
+    incident = conduct_services.incident_record(
+        actor=officer, pupil=pupil, occurred_at=timezone.now(), place="gate",
+        channel="face_to_face", categories=["threats"], description="Threats",
+        affected=["staff"], parents=[parent],
+        files=[("Statement", SimpleUploadedFile("s.pdf", b"%PDF-1.4 statement"))])
+    record = incident.adults.get()
+    step = conduct_services.ban_at_once(actor=officer, record=record, incident=incident,
+                                        summary="Threats", reasons="Immediate risk",
+                                        method="post")
+    return {"conduct": record, "conduct_letter": step.letter,
+            "conduct_evidence": incident.evidence.get()}
+
+
 def url_for(name: str, kwargs: str, target: dict) -> str:
     pupil_id = target["pupil"].pk
     by_kind = {
         "": {},
         "pupil": {"pupil_id": pupil_id},
-        "pupil+kind": {"pupil_id": pupil_id, "kind": "conduct_reminder"},
+        "pupil+kind": {"pupil_id": pupil_id, "kind": FREE_LETTER},
         "document": {"pupil_id": pupil_id, "document_id": target["document"].pk},
         "letter": {"pupil_id": pupil_id, "letter_id": target["letter"].pk},
         "school-wording": {"owner_type": "school", "owner_id": target["school"].pk,
@@ -248,6 +290,12 @@ def url_for(name: str, kwargs: str, target: dict) -> str:
         "notification": {"notification_id": target["notification"].pk},
         "order": {"case_id": target["order"].pk},
         "order+action": {"case_id": target["order"].pk, "action": "final_warning"},
+        "conduct": {"record_id": target["conduct"].pk},
+        "conduct+action": {"record_id": target["conduct"].pk, "action": "review"},
+        "conduct-letter": {"record_id": target["conduct"].pk,
+                           "letter_id": target["conduct_letter"].pk},
+        "conduct-evidence": {"record_id": target["conduct"].pk,
+                             "evidence_id": target["conduct_evidence"].pk},
         "pack": {"pack_id": target["pack"].pk},
         "programme": {"programme_id": target["programme"].pk},
     }
@@ -355,7 +403,8 @@ def test_login_is_required_everywhere_but_sign_in_and_health(db, name):
     anything = SimpleNamespace(pk=1)
     entry = ACCESS.get(name)
     target = dict.fromkeys(("pupil", "document", "letter", "school", "batch", "contract",
-                            "notification", "exclusion", "order", "pack", "programme"),
+                            "notification", "exclusion", "order", "pack", "programme",
+                            "conduct", "conduct_letter", "conduct_evidence"),
                            anything)
     url = url_for(name, entry.kwargs, target) if entry else reverse(name)
     response = getattr(Client(), entry.method if entry else "get")(url)

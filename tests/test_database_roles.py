@@ -6,8 +6,13 @@ import pytest
 
 from cases.services import timeline_record
 from letters import services as letter_services
-from tests.factories import PupilParentFactory, SchoolFactory, staff
-from tests.letters.test_letters import facts_for
+from tests.factories import (
+    FREE_LETTER,
+    PupilParentFactory,
+    SchoolFactory,
+    free_letter_facts,
+    staff,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -20,8 +25,8 @@ def evidence():
     link = PupilParentFactory(pupil__school=school)
     timeline_record(pupil=link.pupil, actor=lead, kind="pupil_added", summary="Added")
     letter_services.letter_issue(actor=lead, draft=letter_services.Draft(
-        pupil=link.pupil, kind="conduct_reminder", language="en", recipients=[link.parent],
-        method="post", facts=facts_for("conduct_reminder")))
+        pupil=link.pupil, kind=FREE_LETTER, language="en", recipients=[link.parent],
+        method="post", facts=free_letter_facts()))
 
 
 @pytest.mark.parametrize("statement", [

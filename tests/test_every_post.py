@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from cases import submissions
 from cases.models import ExclusionReason, StaffRole
+from conduct import services as conduct_services
 from contracts import services as contract_services
 from contracts.models import Contract, Notification
 from orders import services as order_services
@@ -22,12 +23,14 @@ from orders.models import OrderCase, ParentingProgramme
 from tests.clients import FormClient
 from tests.contracts.helpers import CONTENT, MEETING
 from tests.factories import (
+    FREE_LETTER,
     AgencyFactory,
     ExclusionFactory,
     LocalAuthorityFactory,
     PupilFactory,
     PupilParentFactory,
     SchoolFactory,
+    free_letter_form,
     staff,
     valid_upn,
 )
@@ -36,7 +39,7 @@ from tests.test_access_matrix import NOT_USER_FACING, url_names
 pytestmark = pytest.mark.django_db(transaction=True)
 
 TODAY = date.today()
-RECORDED_APPS = {"cases", "contracts", "letters", "orders"}
+RECORDED_APPS = {"cases", "conduct", "contracts", "letters", "orders"}
 # Answering these twice changes nothing by their nature: signing in or out again.
 UNGUARDED = {"login", "logout"}
 
@@ -49,7 +52,7 @@ class Target:
     """One pupil with a parent, an exclusion, a signed contract and its LA notification: what
     a form can be sent about. A route is tried on one target once and another twice."""
 
-    def __init__(self, school, actor, agency):
+    def __init__(self, school, actor, agency, headteacher):
         self.agency = agency
         self.pupil = PupilFactory(school=school)
         self.parent = PupilParentFactory(pupil=self.pupil).parent
@@ -79,6 +82,10 @@ class Target:
             actor=actor, pupil=ordered.pupil, parents=[ordered.parent], reasons="Exclusions")
         OrderCase.objects.filter(pk=self.order.pk).update(
             state="running", made_at=timezone.now(), outcome_on=TODAY)
+        self.conduct = conduct_services.incident_record(
+            actor=headteacher, pupil=self.pupil, occurred_at=timezone.now() - timedelta(hours=1),
+            place="gate", channel="phone", categories=["verbal_abuse"], description="Shouting",
+            affected=["staff"], parents=[self.parent]).adults.get()
         self.programme = ParentingProgramme.objects.create(
             local_authority=school.local_authority, name=f"Triple P {self.pupil.pk}",
             provider="Early Help", sessions=8, places=4)
@@ -111,9 +118,8 @@ def _forms():
                          lambda t: {"title": "Statement", "category": "other",
                                     "file": SimpleUploadedFile("s.pdf", b"%PDF-1.4 x")}),
         "letter-new": (
-            "lead", lambda t: reverse("letter-new", args=[t.pupil.pk, "conduct_reminder"]),
-            lambda t: {"recipients": [t.parent.pk], "language": "en", "method": "post",
-                       "action": "issue", "incident": "Shouting", **on(TODAY, "incident_on")}),
+            "lead", lambda t: reverse("letter-new", args=[t.pupil.pk, FREE_LETTER]),
+            lambda t: free_letter_form([t.parent.pk])),
         "letter-template-edit": (
             "headteacher",
             lambda t: reverse("letter-template-edit",
@@ -148,6 +154,17 @@ def _forms():
             lambda t: {"local_authority": t.pupil.school.local_authority_id,
                        "name": t.programme.name, "provider": "Family Links", "sessions": "10",
                        "places": "3", "revision": "0"}),
+        "conduct-incident-new": (
+            "headteacher", lambda t: reverse("conduct-incident-new", args=[t.pupil.pk]),
+            lambda t: {"parents": [t.parent.pk], **on(TODAY - timedelta(days=1), "occurred_on"),
+                       "occurred_time": "09:00", "place": "gate", "channel": "phone",
+                       "categories": ["threats"], "description": "Threats",
+                       "affected": ["staff"], "police_contacted": "no",
+                       "safeguarding_referral": "no"}),
+        "conduct-action": (
+            "headteacher", lambda t: reverse("conduct-action", args=[t.conduct.pk, "warning"]),
+            lambda t: {"incident": t.conduct.incidents.get().pk, "summary": "Shouting",
+                       "method": "post"}),
         "order-action": (
             "officer", lambda t: reverse("order-action", args=[t.order.pk, "contact"]),
             lambda t: {"kind": "phone", **on(TODAY, "occurred_on"), "occurred_time": "09:00",
@@ -163,8 +180,9 @@ def world(census_reasons):
              "headteacher": staff(StaffRole.HEADTEACHER, school),
              "officer": staff(StaffRole.LA_DESIGNATED_OFFICER, la)}
     agency = AgencyFactory(local_authority=la)
-    return {"users": users, "once": Target(school, users["lead"], agency),
-            "twice": Target(school, users["lead"], agency)}
+    return {"users": users,
+            "once": Target(school, users["lead"], agency, users["headteacher"]),
+            "twice": Target(school, users["lead"], agency, users["headteacher"])}
 
 
 def recorded() -> dict[str, int]:
@@ -183,7 +201,9 @@ def test_every_post_route_has_a_form_here(db):
                 "contract-eligible-list", "document-download", "letter-kinds",
                 "letter-download", "letter-template-list", "letter-batch-detail",
                 "contract-list", "contract-detail", "contract-pdf", "la-queue", "order-list",
-                "order-detail", "order-pack", "order-pack-download", "programme-list"}
+                "order-detail", "order-pack", "order-pack-download", "programme-list",
+                "conduct-record", "conduct-access-log", "conduct-letter-download",
+                "conduct-evidence-download"}
     assert url_names() == post_routes | get_only, (
         "Give each new route a form in this test, or list it as GET only")
     assert "admin" in NOT_USER_FACING

@@ -14,22 +14,25 @@ from hypothesis import strategies as st
 
 from cases import submissions
 from cases.models import StaffRole
+from conduct import services as conduct_services
 from contracts import services as contract_services
 from orders import services as order_services
 from orders.models import OrderCase, ParentingProgramme
 from tests.clients import FormClient
 from tests.contracts.helpers import CONTENT, MEETING
 from tests.factories import (
+    FREE_LETTER,
     AgencyFactory,
     ExclusionFactory,
     LocalAuthorityFactory,
     PupilFactory,
     PupilParentFactory,
     SchoolFactory,
+    free_letter_form,
     staff,
 )
 
-RECORDED_APPS = {"cases", "contracts", "letters", "orders"}
+RECORDED_APPS = {"cases", "contracts", "letters", "orders", "conduct"}
 EXAMPLES = settings(max_examples=25, deadline=None, derandomize=True,
                     suppress_health_check=[HealthCheck.function_scoped_fixture,
                                            HealthCheck.too_slow])
@@ -96,6 +99,33 @@ def recorded() -> dict[str, int]:
             if model._meta.app_label in RECORDED_APPS and model.__name__ != "Submission"}
 
 
+def conduct_records(school, headteacher) -> dict:
+    """An adult's conduct record at each stage whose forms are tried."""
+    records = {}
+    for stage in ("none", "warned", "ban_proposed", "banned", "conditions_provisional"):
+        link = PupilParentFactory(pupil=PupilFactory(school=school))
+        incident = conduct_services.incident_record(
+            actor=headteacher, pupil=link.pupil, occurred_at=timezone.now() - timedelta(hours=1),
+            place="gate", channel="phone", categories=["threats"], description="Threats",
+            affected=["staff"], parents=[link.parent])
+        record = incident.adults.get()
+        letter = {"actor": headteacher, "record": record, "incident": incident,
+                  "summary": "Threats", "method": "post"}
+        if stage in {"warned", "ban_proposed"}:
+            conduct_services.warning_send(**letter)
+        if stage == "ban_proposed":
+            conduct_services.ban_propose(actor=headteacher, record=record, incident=incident,
+                                         reasons="Threats after a warning")
+        if stage == "banned":
+            conduct_services.ban_at_once(**letter, reasons="Immediate risk")
+        if stage == "conditions_provisional":
+            conduct_services.conditions_set(
+                **letter, board_review_on=date.today() + timedelta(days=20),
+                conditions=[{"key": "other", "parent": "Write to us", "staff": "In writing"}])
+        records[stage] = record
+    return records
+
+
 @pytest.fixture
 def world(db):
     la = LocalAuthorityFactory(code="901")
@@ -133,7 +163,7 @@ def world(db):
         cases[state] = case
     return {"lead": lead, "headteacher": headteacher, "officer": officer, "pupil": pupil,
             "other": other, "exclusion": exclusion, "signed": signed, "draft": draft,
-            "school": school, "orders": cases,
+            "school": school, "orders": cases, "conduct": conduct_records(school, headteacher),
             "programme": ParentingProgramme.objects.create(
                 local_authority=la, name="Triple P", provider="Early Help", sessions=8,
                 places=4)}
@@ -149,7 +179,7 @@ def form_urls(world) -> list[tuple[str, str]]:
         ("lead", reverse("agency-involvement-add", args=[pupil.pk])),
         ("lead", reverse("meeting-add", args=[pupil.pk])),
         ("lead", reverse("document-add", args=[pupil.pk])),
-        ("lead", reverse("letter-new", args=[pupil.pk, "conduct_reminder"])),
+        ("lead", reverse("letter-new", args=[pupil.pk, FREE_LETTER])),
         ("lead", reverse("order-start", args=[world["other"].pk])),
         ("headteacher", reverse("letter-template-edit",
                                 args=["school", world["school"].pk, "conduct_reminder", "en"])),
@@ -162,6 +192,16 @@ def form_urls(world) -> list[tuple[str, str]]:
                                       "terminate"]),
                             (draft, ["edit", "consult", "withdraw"])):
         urls += [("lead", reverse("contract-action", args=[contract.pk, step]))
+                 for step in steps]
+    urls.append(("headteacher", reverse("conduct-incident-new",
+                                        args=[world["conduct"]["none"].pupil_id])))
+    for stage, steps in (("none", ["reminder", "warning", "conditions", "emergency_ban"]),
+                         ("warned", ["reply", "propose_ban"]),
+                         ("ban_proposed", ["chair", "withdraw_proposal"]),
+                         ("banned", ["review", "progress_meeting", "chair"]),
+                         ("conditions_provisional", ["board"])):
+        urls += [("headteacher", reverse("conduct-action",
+                                         args=[world["conduct"][stage].pk, step]))
                  for step in steps]
     for state, steps in (("under_review", ["final_warning", "pack"]),
                          ("hearing_listed", ["outcome", "withdraw"]),
@@ -236,7 +276,11 @@ def test_any_number_in_an_address_is_found_or_not_found_never_an_error(world, nu
                 f"/pupils/{pupil.pk}/documents/{number}/",
                 f"/pupils/{pupil.pk}/letters/{number}/",
                 f"/pupils/{pupil.pk}/exclusions/{number}/process-ended/",
-                f"/letters/batches/{number}/"):
+                f"/letters/batches/{number}/", f"/conduct/{number}/",
+                f"/conduct/{number}/who-opened/", f"/conduct/{number}/review/",
+                f"/conduct/{number}/letters/{number}/",
+                f"/conduct/{number}/evidence/{number}/",
+                f"/pupils/{number}/conduct/incidents/new/"):
         assert client.get(url).status_code in {200, 404}, url
 
 
@@ -284,10 +328,8 @@ def test_three_carers_with_the_longest_names_can_have_a_contract_and_a_letter(wo
     started = client.post(reverse("contract-start", args=[pupil.pk]), {
         "kind": "behaviour", "parents": [c.pk for c in carers]})
     assert started.status_code == 302
-    issued = client.post(reverse("letter-new", args=[pupil.pk, "conduct_reminder"]), {
-        "recipients": [c.pk for c in carers], "language": "en", "method": "post",
-        "action": "issue", "incident": "Shouting", "incident_on_0": "2", "incident_on_1": "11",
-        "incident_on_2": "2026"})
+    issued = client.post(reverse("letter-new", args=[pupil.pk, FREE_LETTER]),
+                         free_letter_form([c.pk for c in carers]))
     assert issued.status_code == 302
     event = pupil.timeline.filter(kind="letter_issued").get()
     assert all(c.full_name in event.summary for c in carers)

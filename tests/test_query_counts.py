@@ -8,17 +8,20 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from cases import services
 from cases.models import StaffRole
 from contracts import services as contract_services
 from letters import services as letter_services
 from tests.factories import (
+    FREE_LETTER,
     AgencyFactory,
     ExclusionFactory,
     PupilFactory,
     PupilParentFactory,
     SchoolFactory,
+    free_letter_facts,
     staff,
 )
 
@@ -44,9 +47,9 @@ def grow_case(pupil, actor, n: int) -> None:
             upload=SimpleUploadedFile("d.pdf", b"%PDF-1.4 doc"),
         )
         letter_services.letter_issue(actor=actor, draft=letter_services.Draft(
-            pupil=pupil, kind="conduct_reminder", language="en",
+            pupil=pupil, kind=FREE_LETTER, language="en",
             recipients=[pupil.parent_links.first().parent], method="post",
-            facts={"incident_on": date(2026, 2, 1), "incident": f"Incident {i}"},
+            facts={**free_letter_facts(), "reason": f"Review {i}"},
         ))
 
 
@@ -83,7 +86,8 @@ def test_the_dashboard_costs_the_same_with_more_schools_and_pupils(school, role)
         grow_school(SchoolFactory(local_authority=school.local_authority), 5)
     grow_school(school, 20)
     assert queries_for(client, reverse("dashboard")) == small
-    assert small <= 6
+    # 6, and one more for those who read conduct records: the restrictions in force.
+    assert small <= 7
 
 
 def test_pupil_search_costs_the_same_with_more_matches(school, lead_client):
@@ -101,7 +105,8 @@ def test_the_case_page_costs_the_same_with_a_longer_history(pupil, school_lead, 
     small = queries_for(lead_client, url)
     grow_case(pupil, school_lead, 6)
     assert queries_for(lead_client, url) == small
-    assert small <= 20
+    # 20, and two for the adults' contact arrangements (conduct.selectors.case_page).
+    assert small <= 22
 
 
 def test_the_eligibility_page_costs_the_same_with_a_longer_history(
@@ -215,3 +220,44 @@ def test_the_order_case_page_and_the_orders_list_cost_the_same_with_a_longer_his
             places=4)
     assert [queries_for(client, url) for url in urls] == small
     assert small[0] <= 20
+
+
+def grow_conduct(pupil, headteacher, n: int):
+    """n more incidents, with evidence, each answered by a reminder and its reply; and n more
+    adults in force at the school."""
+    from conduct import services as conduct_services
+
+    for i in range(n):
+        parent = PupilParentFactory(pupil=pupil).parent
+        incident = conduct_services.incident_record(
+            actor=headteacher, pupil=pupil, occurred_at=timezone.now(), place="gate",
+            channel="phone", categories=["verbal_abuse"], description=f"Shouting {i}",
+            affected=["staff"], parents=[pupil.parent_links.first().parent, parent],
+            files=[("Note", SimpleUploadedFile("n.pdf", b"%PDF-1.4 note"))])
+        for record in incident.adults.all():
+            if record.stage == "none":
+                step = conduct_services.reminder_send(
+                    actor=headteacher, record=record, incident=incident, summary="Shouting",
+                    method="post")
+                conduct_services.reply_record(actor=headteacher, record=record, step=step,
+                                              replied_on=date.today(), reply="Sorry")
+        banned = incident.adults.get(parent=parent)
+        conduct_services.ban_at_once(actor=headteacher, record=banned, incident=incident,
+                                     summary="Threats", reasons="Risk", method="post")
+    return pupil.conduct_records.get(parent=pupil.parent_links.first().parent)
+
+
+def test_a_conduct_record_and_the_case_page_cost_the_same_as_the_record_grows(pupil):
+    headteacher = staff(StaffRole.HEADTEACHER, pupil.school)
+    PupilParentFactory(pupil=pupil)
+    record = grow_conduct(pupil, headteacher, 1)
+    client = Client()
+    client.force_login(headteacher)
+    client.get(reverse("dashboard"))
+    urls = [reverse("conduct-record", args=[record.pk]),
+            reverse("pupil-detail", args=[pupil.pk]), reverse("dashboard"),
+            reverse("conduct-access-log", args=[record.pk])]
+    small = [queries_for(client, url) for url in urls]
+    grow_conduct(pupil, headteacher, 4)
+    assert [queries_for(client, url) for url in urls] == small
+    assert small[0] <= 16

@@ -4,6 +4,7 @@ protected, and no other code calls a transition."""
 import ast
 from pathlib import Path
 
+from conduct.models import ConductRecord
 from contracts.models import Contract
 from orders.models import OrderCase
 
@@ -17,9 +18,11 @@ def transitions(model) -> set[str]:
 def test_only_each_apps_services_call_its_transitions():
     # A transition's name may be any of these apps' (orders and contracts both "withdraw"):
     # each app's own services and models may call its own.
-    owners = {"contracts": transitions(Contract), "orders": transitions(OrderCase)}
+    owners = {"contracts": transitions(Contract), "orders": transitions(OrderCase),
+              "conduct": transitions(ConductRecord)}
     assert {"offer", "sign", "escalate"} <= owners["contracts"]
     assert {"start_review", "make", "breach"} <= owners["orders"]
+    assert {"warn", "propose_ban", "ban", "lift"} <= owners["conduct"]
     every = set().union(*owners.values())
     callers = []
     for path in ROOT.glob("*/**/*.py"):

@@ -107,15 +107,18 @@ def test_a_letter_is_previewed_and_a_double_click_on_issue_issues_it_once(
     from letters.models import IssuedLetter
 
     PupilParentFactory(pupil=pupil, parent__first_name="Ama", parent__last_name="Mensah")
-    page.goto(f"/pupils/{pupil.pk}/letters/new/conduct_reminder/")
+    page.goto(f"/pupils/{pupil.pk}/letters/new/contract_review_invitation/")
     sign_in(page, school_lead)
-    page.get_by_label("What happened, and its effect on staff, pupils and other parents").fill(
-        "Shouting at the gate.")
-    incident = page.get_by_role("group", name="Date of the incident")
     day = a_recent_weekday()
-    incident.get_by_label("Day").fill(str(day.day))
-    incident.get_by_label("Month").fill(str(day.month))
-    incident.get_by_label("Year").fill(str(day.year))
+    for group in ("Date the contract was signed", "Date of the meeting", "Please reply by"):
+        when = page.get_by_role("group", name=group)
+        when.get_by_label("Day").fill(str(day.day))
+        when.get_by_label("Month").fill(str(day.month))
+        when.get_by_label("Year").fill(str(day.year))
+    page.get_by_label("Why we are reviewing the contract").fill("Shouting at the gate.")
+    page.get_by_label("Time of the meeting").fill("10:30am")
+    page.get_by_label("Where the meeting is").fill("The school office")
+    page.get_by_label("Who to contact to rearrange").fill("Mrs Hale, 01234 567890")
     page.get_by_role("button", name="Preview", exact=True).click()
     preview = page.frame_locator("iframe[title='Preview of the letter']")
     expect(preview.get_by_text("Shouting at the gate.")).to_be_visible()

@@ -73,8 +73,8 @@ def test_dashboards_and_the_case_page_list_overdue_and_due_soon_in_scope(beds_pu
         due_at=timezone.make_aware(datetime.now() - timedelta(days=1)), started_by="order made",
     )
     services.deadline_open(
-        pupil=beds_pupil, kind=DeadlineKind.PARENT_REPLY, actor=lead,
-        due_at=timezone.now() + timedelta(days=5), started_by="conduct warning letter",
+        pupil=beds_pupil, kind=DeadlineKind.CONTRACT_END, actor=lead,
+        due_at=timezone.now() + timedelta(days=5), started_by="contract signed",
     )
     services.deadline_open(
         pupil=beds_pupil, kind=DeadlineKind.CONTRACT_REVIEW, actor=lead,
@@ -85,7 +85,7 @@ def test_dashboards_and_the_case_page_list_overdue_and_due_soon_in_scope(beds_pu
     for url in (reverse("dashboard"), reverse("pupil-detail", args=[beds_pupil.pk])):
         body = client.get(url).content.decode()
         assert "Overdue</strong>" in body and "Responsible officer to meet the parent" in body
-        assert "Due soon</strong>" in body and "Parent&#x27;s written reply due" in body
+        assert "Due soon</strong>" in body and "Contract ends" in body
         listed = '<td class="govuk-table__cell">Contract review</td>'
         assert listed not in body, "40 days away is not due soon"
     outsider = staff(

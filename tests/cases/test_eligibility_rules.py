@@ -144,33 +144,6 @@ class TestAttendanceContract:
         assert rules.compulsory_school_age(born) == (starts, ends)
 
 
-class TestConductSanctions:
-    def test_nothing_is_available_without_an_incident(self):
-        verdicts = rules.conduct_sanctions(
-            policy=BEDS, incident_dates=[], warning_issued_on=None, chair_agreed_on=None
-        )
-        assert not any(v.allowed for v in verdicts.values())
-
-    def test_a_ban_needs_a_warning_first_and_the_chairs_agreement(self):
-        verdicts = rules.conduct_sanctions(
-            policy=BEDS, incident_dates=[date(2026, 5, 1)], warning_issued_on=None,
-            chair_agreed_on=None,
-        )
-        assert verdicts["reminder"].allowed and verdicts["warning"].allowed
-        assert "provisional" in verdicts["conditions"].warnings[0]
-        assert verdicts["ban"].reasons == (
-            "A ban needs a warning letter first; none is issued.",
-            "A ban needs the chair of governors' agreement; none is recorded.",
-        )
-        agreed = rules.conduct_sanctions(
-            policy=BEDS, incident_dates=[date(2026, 5, 1)], warning_issued_on=date(2026, 4, 2),
-            chair_agreed_on=date(2026, 5, 3),
-        )["ban"]
-        assert agreed.allowed
-        assert agreed.holds_from == date(2026, 5, 3)
-        assert "reviewed 6 months" in agreed.warnings[0]
-
-
 class TestDeadlineArithmetic:
     def test_a_parent_has_10_working_days_to_reply(self):
         assert rules.parent_reply_due(

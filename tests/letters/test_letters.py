@@ -10,20 +10,28 @@ from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
 from django.template import TemplateSyntaxError
 from django.urls import reverse
-from django.utils import timezone
 from pypdf import PdfReader
 
-from cases.models import Deadline, DeadlineKind, LocalPolicy, Nation, StaffRole, TimelineEvent
+from cases.models import LocalPolicy, Nation, StaffRole, TimelineEvent
 from letters import kinds, rendering, selectors, services
-from letters.models import IssuedLetter, LetterBatch, LetterKind, LetterTemplate
+from letters.models import (
+    CONDUCT_KINDS,
+    IssuedLetter,
+    LetterBatch,
+    LetterKind,
+    LetterTemplate,
+)
 from tests.clients import FormClient as Client
 from tests.factories import (
+    FREE_LETTER,
     ExclusionFactory,
     LocalAuthorityFactory,
     ParentCarerFactory,
     PupilFactory,
     PupilParentFactory,
     SchoolFactory,
+    free_letter_facts,
+    free_letter_form,
     staff,
 )
 
@@ -150,24 +158,15 @@ def test_conduct_letters_give_10_working_days_to_reply_across_christmas(case):
     assert "6 January 2027" in text_of(composed.rendered.pdf)
 
 
-def test_a_reply_clock_starts_from_the_letters_own_date(case):
-    pupil, _, lead = case
-    assert timezone.localdate() != DATED
-    letter = services.letter_issue(actor=lead, draft=draft(case, "conduct_warning"))
-    clock = Deadline.objects.get(pupil=pupil, kind=DeadlineKind.PARENT_REPLY)
-    assert clock.started_by == "Conduct: warning dated 18 December 2026"
-    assert letter.facts["dated"] == "2026-12-18"
-
-
 def test_a_ban_letter_states_its_review_date_six_months_on(case):
     _, _, lead = case
     composed = services.compose(actor=lead, draft=draft(case, "conduct_ban"))
     assert "18 June 2027" in text_of(composed.rendered.pdf)
 
 
-def test_issuing_stores_the_pdf_its_hash_a_timeline_event_and_the_reply_clock(case):
+def test_issuing_stores_the_pdf_its_hash_and_a_timeline_event(case):
     pupil, parent, lead = case
-    letter = services.letter_issue(actor=lead, draft=draft(case, "conduct_reminder"))
+    letter = services.letter_issue(actor=lead, draft=draft(case, FREE_LETTER))
     stored = IssuedLetter.objects.get(pk=letter.pk)
     assert services.rendering.hashlib.sha256(bytes(stored.pdf)).hexdigest() == stored.sha256
     assert stored.page_count == 1
@@ -175,18 +174,16 @@ def test_issuing_stores_the_pdf_its_hash_a_timeline_event_and_the_reply_clock(ca
     assert stored.template_source == "Pact wording v1"
     event = pupil.timeline.get(kind=TimelineEvent.Kind.LETTER_ISSUED)
     assert event.details["sha256"] == stored.sha256
-    reply = Deadline.objects.get(pupil=pupil, kind=DeadlineKind.PARENT_REPLY)
-    assert reply.status == Deadline.Status.OPEN
     with pytest.raises(TypeError, match="exactly as sent"):
         stored.save()
 
 
 def test_an_issued_letter_is_never_re_rendered(case):
     pupil, _, lead = case
-    letter = services.letter_issue(actor=lead, draft=draft(case, "conduct_reminder"))
+    letter = services.letter_issue(actor=lead, draft=draft(case, FREE_LETTER))
     headteacher = staff(StaffRole.HEADTEACHER, pupil.school)
     services.template_save(
-        actor=headteacher, kind="conduct_reminder", language="en",
+        actor=headteacher, kind=FREE_LETTER, language="en",
         organisation=pupil.school, body="<p>Dear {{ salutation }}, new wording.</p>",
     )
     client = Client()
@@ -194,7 +191,7 @@ def test_an_issued_letter_is_never_re_rendered(case):
     response = client.get(reverse("letter-download", args=[pupil.pk, letter.pk]))
     assert response.content == bytes(letter.pdf)
     assert response["Content-Disposition"].startswith("attachment")
-    newer = services.compose(actor=lead, draft=draft(case, "conduct_reminder"))
+    newer = services.compose(actor=lead, draft=draft(case, FREE_LETTER))
     assert "new wording" in text_of(newer.rendered.pdf)
     assert newer.template_source == "Hillside Primary School wording v1"
 
@@ -203,12 +200,11 @@ def test_letters_go_only_to_one_household_of_the_pupils_parents(case):
     pupil, parent, lead = case
     stranger = ParentCarerFactory()
     with pytest.raises(ValidationError, match="only to this pupil's parents"):
-        services.compose(actor=lead, draft=draft(case, "conduct_reminder",
-                                                 recipients=[stranger]))
+        services.compose(actor=lead, draft=draft(case, FREE_LETTER, recipients=[stranger]))
     elsewhere = ParentCarerFactory(address="9 Far Lane", postcode="ZZ9 9ZZ")
     PupilParentFactory(pupil=pupil, parent=elsewhere)
     with pytest.raises(ValidationError, match="different addresses"):
-        services.compose(actor=lead, draft=draft(case, "conduct_reminder",
+        services.compose(actor=lead, draft=draft(case, FREE_LETTER,
                                                  recipients=[parent, elsewhere]))
 
 
@@ -291,14 +287,14 @@ class TestSecurity:
     def test_a_stored_override_that_slipped_past_the_checks_is_not_used(self, case, no_network):
         pupil, _, lead = case
         LetterTemplate.objects.create(
-            kind="conduct_reminder", language="en", version=1, school=pupil.school,
+            kind=FREE_LETTER, language="en", version=1, school=pupil.school,
             body='<p>Hi</p><img src="file:///etc/passwd"><link rel="stylesheet" '
                  'href="http://example.org/x.css">',
         )
         with pytest.raises(ValidationError, match="produces what a letter may not contain"):
-            services.compose(actor=lead, draft=draft(case, "conduct_reminder"))
-        with pytest.raises(ValidationError):
-            services.letter_issue(actor=lead, draft=draft(case, "conduct_reminder"))
+            services.compose(actor=lead, draft=draft(case, FREE_LETTER))
+        with pytest.raises(ValidationError, match="produces what a letter may not contain"):
+            services.letter_issue(actor=lead, draft=draft(case, FREE_LETTER))
         assert not IssuedLetter.objects.exists()
         assert no_network == []
 
@@ -315,16 +311,13 @@ class TestSecurity:
     def test_the_preview_tells_the_user_why_the_wording_was_not_used(self, case, client):
         pupil, _, lead = case
         LetterTemplate.objects.create(
-            kind="conduct_reminder", language="en", version=1, school=pupil.school,
+            kind=FREE_LETTER, language="en", version=1, school=pupil.school,
             body='<p>Hi</p><img src="file:///etc/passwd">',
         )
         client.force_login(lead)
-        facts = facts_for("conduct_reminder")
-        response = client.post(reverse("letter-new", args=[pupil.pk, "conduct_reminder"]), {
-            "recipients": [pupil.parent_links.get().parent_id], "language": "en",
-            "method": "post", "action": "preview", "incident": facts["incident"],
-            "incident_on_0": "2", "incident_on_1": "12", "incident_on_2": "2026",
-        })
+        response = client.post(reverse("letter-new", args=[pupil.pk, FREE_LETTER]),
+                               free_letter_form([pupil.parent_links.get().parent_id],
+                                                action="preview"))
         body = response.content.decode()
         assert "produces what a letter may not contain" in body
         assert "It produces an element letters do not use: &lt;img&gt;" in body
@@ -349,8 +342,8 @@ class TestSecurity:
 
 def test_verify_letters_reports_a_tampered_pdf(case):
     _, _, lead = case
-    good = services.letter_issue(actor=lead, draft=draft(case, "conduct_reminder"))
-    bad = services.letter_issue(actor=lead, draft=draft(case, "conduct_warning"))
+    good = services.letter_issue(actor=lead, draft=draft(case, FREE_LETTER))
+    bad = services.letter_issue(actor=lead, draft=draft(case, FREE_LETTER))
     out = io.StringIO()
     call_command("verify_letters", stdout=out)
     assert "Checked 2 letters; 0 mismatched." in out.getvalue()
@@ -369,7 +362,7 @@ def test_verify_letters_reports_a_tampered_pdf(case):
 
 def test_the_database_refuses_to_change_an_issued_letter(case):
     _, _, lead = case
-    letter = services.letter_issue(actor=lead, draft=draft(case, "conduct_reminder"))
+    letter = services.letter_issue(actor=lead, draft=draft(case, FREE_LETTER))
     with pytest.raises(DatabaseError, match="kept exactly as sent"), transaction.atomic():
         IssuedLetter.objects.filter(pk=letter.pk).update(method="email")
 
@@ -378,23 +371,21 @@ class TestViews:
     def test_preview_writes_nothing_and_issue_keeps_the_letter(self, case, client):
         pupil, parent, lead = case
         client.force_login(lead)
-        url = reverse("letter-new", args=[pupil.pk, "conduct_reminder"])
-        form = {"recipients": [parent.pk], "language": "en", "method": "post",
-                "incident": "Shouting at the gate.", "incident_on_0": "2",
-                "incident_on_1": "12", "incident_on_2": "2026"}
+        url = reverse("letter-new", args=[pupil.pk, FREE_LETTER])
+        form = free_letter_form([parent.pk])
         preview = client.post(url, {**form, "action": "preview"})
-        assert "Shouting at the gate." in preview.content.decode()
+        assert free_letter_facts()["reason"] in preview.content.decode()
         pdf = client.post(url, {**form, "action": "preview-pdf"})
         assert pdf["Content-Type"] == "application/pdf"
         assert not IssuedLetter.objects.exists()
         issued = client.post(url, {**form, "action": "issue"})
         assert issued.status_code == 302
-        assert IssuedLetter.objects.get().kind == "conduct_reminder"
+        assert IssuedLetter.objects.get().kind == FREE_LETTER
 
     def test_a_rejected_letter_form_shows_errors_and_issues_nothing(self, case, client):
         pupil, _, lead = case
         client.force_login(lead)
-        response = client.post(reverse("letter-new", args=[pupil.pk, "conduct_reminder"]),
+        response = client.post(reverse("letter-new", args=[pupil.pk, FREE_LETTER]),
                                {"action": "issue"})
         body = response.content.decode()
         assert "govuk-error-summary" in body
@@ -438,12 +429,12 @@ def test_each_letter_of_a_batch_succeeds_or_fails_alone_and_the_batch_ends(case)
             raise ValidationError("No parent or carer is recorded.")
         if pupil == broken:
             # A database error part-way through one family's letter, as a too-long value.
-            services.letter_issue(actor=actor, draft=draft(case, "conduct_reminder"))
+            services.letter_issue(actor=actor, draft=draft(case, FREE_LETTER))
             raise DatabaseError("value too long for type character varying(300)")
         household = services.household_of(pupil)
         services.letter_issue(actor=actor, batch=batch, draft=services.Draft(
-            pupil=pupil, kind="conduct_reminder", language="en", recipients=household,
-            method="post", facts=facts_for("conduct_reminder")))
+            pupil=pupil, kind=FREE_LETTER, language="en", recipients=household,
+            method="post", facts=free_letter_facts()))
 
     services.batch_run(batch_id=batch.pk, issue=issue)
     services.batch_run(batch_id=batch.pk, issue=issue)
@@ -490,6 +481,26 @@ def test_more_ways_to_reach_out_are_refused(body, told):
     assert any(told in problem for problem in problems)
 
 
+@pytest.mark.parametrize("kind", sorted(CONDUCT_KINDS))
+def test_the_letters_page_issues_no_conduct_letter_outside_its_step(case, client, kind):
+    pupil, parent, lead = case
+    headteacher = staff(StaffRole.HEADTEACHER, pupil.school)
+    client.force_login(headteacher)
+    kinds_page = client.get(reverse("letter-kinds", args=[pupil.pk])).content.decode()
+    assert reverse("letter-new", args=[pupil.pk, kind]) not in kinds_page
+    assert "Issued from the adult&#x27;s conduct record" in kinds_page
+    url = reverse("letter-new", args=[pupil.pk, kind])
+    assert client.get(url).status_code == 403
+    issued = client.post(url, {"recipients": [parent.pk], "language": "en", "method": "post",
+                               "action": "issue", **facts_for(kind)})
+    assert issued.status_code == 403
+    with pytest.raises(ValidationError, match="adult's conduct record"):
+        services.letter_issue(actor=headteacher, draft=draft(case, kind))
+    with pytest.raises(ValidationError, match="adult's conduct record"):
+        services.letter_issue(actor=headteacher, draft=draft(case, kind), issued_from="contract")
+    assert not IssuedLetter.objects.exists()
+
+
 def test_contract_step_letters_are_only_issued_from_the_contract(case, client):
     pupil, _, lead = case
     client.force_login(lead)
@@ -517,6 +528,6 @@ def test_the_eligibility_page_knows_a_final_warning_was_issued(case):
         return next(c for c in order.verdict.checks if "final warning" in c.text)
 
     assert not final_warning_check().met
-    services.letter_issue(actor=lead, draft=draft(case, "final_warning"))
+    services.letter_issue(actor=lead, draft=draft(case, "final_warning"), issued_from="order")
     assert final_warning_check().met
     assert final_warning_check().text.startswith("A final warning letter was issued on")

@@ -171,6 +171,8 @@ class Command(BaseCommand):
         self.demo_contracts(schools[0], actor)
         self.demo_orders(la, schools[0], actor, officer=get_user_model().objects.get(
             username=spec["prefix"] + "la.officer"))
+        self.demo_conduct(schools[0], headteacher=get_user_model().objects.get(
+            username=spec["prefix"] + "headteacher"))
         # A little multi-agency work on the first school's most-excluded pupils.
         busiest = (
             Pupil.objects.filter(school=schools[0])
@@ -287,6 +289,43 @@ class Command(BaseCommand):
             reasons="Repeated suspensions for disruption this year; the family did not take up "
                     "the parenting contract meeting or the support offered.",
             parenting_factor="Mornings are unsupervised and school is not followed up at home.")
+
+    def demo_conduct(self, school: School, *, headteacher) -> None:
+        """A parent who shouted at a teacher at the gate, warned by the headteacher and waiting
+        to reply; and another, on conditions the governing board has yet to review, which the
+        school's other staff see on the pupil's case."""
+        from conduct import services as conduct
+
+        pupils = list(Pupil.objects.filter(school=school, parent_links__isnull=False)
+                      .order_by("-pk").distinct()[:2])
+        if len(pupils) < 2:
+            return
+        yesterday = timezone.now() - timedelta(days=1)
+        shouting = {"place": "gate", "channel": "face_to_face", "categories": ["verbal_abuse"],
+                    "affected": ["staff", "pupils"],
+                    "description": "Shouted and swore at the class teacher at the gate in "
+                                   "front of pupils."}
+        emails = {"place": "online", "channel": "email",
+                  "categories": ["abusive_messages", "unreasonable_demands"],
+                  "affected": ["staff"],
+                  "description": "Sent eleven abusive emails to the office in two days, "
+                                 "demanding a meeting the same day."}
+        for pupil, what in zip(pupils, (shouting, emails), strict=True):
+            incident = conduct.incident_record(
+                actor=headteacher, pupil=pupil, occurred_at=yesterday,
+                parents=[pupil.parent_links.order_by("pk").first().parent],
+                staff_support="A debrief with the deputy headteacher.", **what)
+            letter = {"actor": headteacher, "record": incident.adults.get(),
+                      "incident": incident, "summary": what["description"], "method": "post"}
+            if what is shouting:
+                conduct.warning_send(**letter)
+            else:
+                conduct.conditions_set(
+                    **letter, board_review_on=self.today + timedelta(days=12), conditions=[
+                        {"key": "written_only",
+                         "parent": "You may contact the school in writing only.",
+                         "staff": "Do not take their calls or meet them: contact is in "
+                                  "writing only."}])
 
     def agencies_for(self, la: LocalAuthority) -> list[Agency]:
         names = {

@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+
+
+class ConductConfig(AppConfig):
+    name = "conduct"
+    verbose_name = "Parent and carer conduct"
+
+    def case_page(self, pupil, user):
+        from .selectors import case_page
+
+        return case_page(pupil, user)
+
+    def dashboard(self, user):
+        from .selectors import dashboard_sections
+
+        return dashboard_sections(user)
