@@ -8,6 +8,8 @@ echo "== seed --scale la (goal: under 3 minutes)"
 /usr/bin/time -f "wall %e s, peak memory %M KB" uv run python manage.py seed --scale la
 echo "== pages on the la dataset"
 uv run python bench/pages.py
+echo "== termly returns: 120 schools, 15 terms, next to raw SQL (goal: at most 2x raw, under 200 ms)"
+uv run python bench/returns.py
 echo "== letters"
 uv run python bench/letters.py
 echo "== evidence packs: 40 pages next to qpdf, then 200 and 800 pages with their memory"

@@ -33,6 +33,10 @@ class LocalAuthority(models.Model):
     address = models.TextField(blank=True, help_text="For the letterhead of LA letters")
     phone = models.CharField(max_length=30, blank=True)
     email = models.EmailField(blank=True)
+    # Published exports withhold a school's counts from 1 up to one below this, which could
+    # identify a child (domain: "Termly return"); 5 withholds 1 to 4.
+    small_number_threshold = models.PositiveSmallIntegerField(
+        default=5, help_text="Published exports withhold counts from 1 up to one below this")
 
     class Meta:
         ordering = ["name"]

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "contracts",
     "orders",
     "conduct",
+    "reporting",
 ]
 
 MIDDLEWARE = [
@@ -209,6 +210,10 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_flag("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "pact@localhost")
+# For EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend: one file a message.
+EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(BASE_DIR / "var" / "mail"))
+# Links in e-mails (reminders) point here: the address users reach Pact at.
+PACT_BASE_URL = os.environ.get("PACT_BASE_URL", "http://127.0.0.1:8000")
 
 # Celery: Redis broker; in embedded mode tasks run in-process, at once.
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "memory://")
@@ -261,6 +266,16 @@ CELERY_BEAT_SCHEDULE = {
     "forget-old-submission-keys-daily": {
         "task": "cases.tasks.forget_submission_keys",
         "schedule": timedelta(days=1),
+    },
+    "take-termly-returns-daily": {
+        "task": "reporting.tasks.take_termly_returns",
+        "schedule": timedelta(days=1),
+    },
+    # Daily; the process test runs it every few seconds to show a repeat sends nothing twice.
+    "send-reminders-daily": {
+        "task": "reporting.tasks.send_reminders",
+        "schedule": timedelta(seconds=int(os.environ.get("PACT_REMINDERS_EVERY_SECONDS",
+                                                         86400))),
     },
 }
 

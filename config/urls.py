@@ -16,4 +16,5 @@ urlpatterns = [
     path("", include("contracts.urls")),
     path("", include("orders.urls")),
     path("", include("conduct.urls")),
+    path("", include("reporting.urls")),
 ]

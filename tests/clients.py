@@ -18,25 +18,36 @@ class FormClient(Client):
         return super().post(path, data, *args, **kwargs)
 
 
-def post_at_once(*posts: tuple[object, str, dict]) -> list:
-    """Each (user, address, form) posted from a thread of its own, all released together, as
-    two members of staff pressing a button at the same moment; the answers in the order they
-    came."""
-    barrier = threading.Barrier(len(posts))
-    answers = []
+def at_once(*works) -> list:
+    """Each callable run in a thread of its own, all released together (two workers running a
+    job at the same moment); their results in the order they came."""
+    barrier = threading.Barrier(len(works))
+    results = []
 
-    def post(user, url, form):
-        client = FormClient()
-        client.force_login(user)
+    def run(work):
         barrier.wait()
         try:
-            answers.append(client.post(url, form))
+            results.append(work())
         finally:
             connections.close_all()
 
-    threads = [threading.Thread(target=post, args=sent) for sent in posts]
+    threads = [threading.Thread(target=run, args=(work,)) for work in works]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(timeout=60)
-    return answers
+    return results
+
+
+def post_at_once(*posts: tuple[object, str, dict]) -> list:
+    """Each (user, address, form) posted from a thread of its own, all released together, as
+    two members of staff pressing a button at the same moment; the answers in the order they
+    came."""
+    def poster(user, url, form):
+        def post():
+            client = FormClient()
+            client.force_login(user)
+            return client.post(url, form)
+        return post
+
+    return at_once(*(poster(*sent) for sent in posts))

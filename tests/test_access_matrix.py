@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from cases import services
 from cases.models import Document, Exclusion, StaffRole
+from cases.workdays import default_terms
 from conduct import services as conduct_services
 from contracts import services as contract_services
 from letters import services as letter_services
@@ -52,6 +53,23 @@ QUEUE_ROLES = {StaffRole.LA_DESIGNATED_OFFICER, StaffRole.HEAD_OF_PARTNERSHIPS,
 # arrangements in force.
 CONDUCT_RECORDERS = {StaffRole.HEADTEACHER, StaffRole.LA_DESIGNATED_OFFICER}
 CONDUCT_READERS = CONDUCT_RECORDERS | {StaffRole.CHAIR_OF_GOVERNORS}
+# Returns are counts: every role counts its school or LA; the LA's officers and a school's
+# headteacher take them, the headteacher submits.
+LA_ROLES = LA_READERS | {StaffRole.INFORMATION_OFFICER}
+RETURN_TAKERS = {StaffRole.HEADTEACHER, StaffRole.LA_DESIGNATED_OFFICER,
+                 StaffRole.HEAD_OF_PARTNERSHIPS, StaffRole.INFORMATION_OFFICER,
+                 StaffRole.LA_ADMIN}
+
+
+def _last_term_ended() -> str:
+    """The latest term ended before today, by the default term dates the test LAs use."""
+    today = date.today()
+    ended = [(end, f"{year}-{name}") for year in (today.year - 1, today.year)
+             for name, _start, end in default_terms(year) if end < today]
+    return max(ended)[1]
+
+
+LAST_TERM = _last_term_ended()
 
 
 def url_names(patterns=None, namespace=None) -> set[str]:
@@ -173,6 +191,15 @@ ACCESS: dict[str, Rule] = {
                                     {StaffRole.LA_DESIGNATED_OFFICER}),
     "conduct-evidence-download": rule("conduct-evidence", CONDUCT_READERS,
                                       {StaffRole.LA_DESIGNATED_OFFICER}),
+    "return-list": rule("", ALL_ROLES),
+    "reminder-list": rule("", ALL_ROLES),
+    "return-annual": rule("year", ALL_ROLES),
+    "return-take": rule("", RETURN_TAKERS, forbidden=ALL_ROLES - RETURN_TAKERS, method="post"),
+    "return-export": rule("csv", ALL_ROLES),
+    "return-series": rule("csv", ALL_ROLES),
+    "return-detail": rule("school-term", ALL_ROLES, LA_ROLES),
+    "return-submit": rule("school-term", {StaffRole.HEADTEACHER}, method="post",
+                          forbidden=ALL_ROLES - {StaffRole.HEADTEACHER}),
     # Noting a notification is a POST, by the LA's queue roles, for their own LA only.
     "notification-acknowledge": rule("notification", QUEUE_ROLES, QUEUE_ROLES, method="post"),
 }
@@ -291,6 +318,9 @@ def url_for(name: str, kwargs: str, target: dict) -> str:
         "order": {"case_id": target["order"].pk},
         "order+action": {"case_id": target["order"].pk, "action": "final_warning"},
         "conduct": {"record_id": target["conduct"].pk},
+        "csv": {"fmt": "csv"},
+        "year": {"year": int(LAST_TERM[:4])},
+        "school-term": {"school_id": target["school"].pk, "term_key": LAST_TERM},
         "conduct+action": {"record_id": target["conduct"].pk, "action": "review"},
         "conduct-letter": {"record_id": target["conduct"].pk,
                            "letter_id": target["conduct_letter"].pk},
@@ -304,6 +334,12 @@ def url_for(name: str, kwargs: str, target: dict) -> str:
 
 def expected_status(entry: Rule, role: str, place: str) -> int:
     allowed_status = 302 if entry.method == "post" else 200
+    if entry.kwargs == "school-term":
+        counts = role in ALL_ROLES if place == "own" else place == "same_la" and role in LA_ROLES
+        allowed = entry.own if place == "own" else entry.same_la if place == "same_la" else ()
+        if role in allowed:
+            return allowed_status
+        return 403 if counts and role in entry.forbidden_in_scope else 404
     if entry.kwargs == "school-wording" and place != "own":
         return 404
     if entry.kwargs == "programme":
@@ -311,7 +347,7 @@ def expected_status(entry: Rule, role: str, place: str) -> int:
             return 404
         return allowed_status if role in entry.own else (
             403 if role in entry.forbidden_in_scope else 404)
-    if entry.kwargs in {"", "school-wording", "batch"}:
+    if entry.kwargs in {"", "school-wording", "batch", "csv", "year"}:
         if role in entry.own:
             return allowed_status
         return 403 if role in entry.forbidden_in_scope else 404
@@ -341,7 +377,7 @@ def test_each_role_sees_exactly_its_scope(world, role):
     failures = []
     for name, entry in ACCESS.items():
         # URLs that name no place, or one the user owns, are asked once.
-        single = entry.kwargs in {"", "batch"}
+        single = entry.kwargs in {"", "batch", "csv", "year"}
         targets = [("own", places["own"])] if single else places.items()
         for place, target in targets:
             url = url_for(name, entry.kwargs, target)
@@ -350,7 +386,7 @@ def test_each_role_sees_exactly_its_scope(world, role):
             if response.status_code != want:
                 failures.append(f"{name} @ {place}: {response.status_code}, expected {want}")
             if role == StaffRole.INFORMATION_OFFICER and response.status_code == 200:
-                body = response.content.decode()
+                body = response.content.decode(errors="replace")
                 shown = [n for n in all_names(places) if n in body]
                 if shown:
                     failures.append(f"{name} shows names to the information officer: {shown}")

@@ -20,6 +20,8 @@ from contracts import services as contract_services
 from contracts.models import Contract, Notification
 from orders import services as order_services
 from orders.models import OrderCase, ParentingProgramme
+from reporting import services as reporting_services
+from reporting.terms import ended_terms
 from tests.clients import FormClient
 from tests.contracts.helpers import CONTENT, MEETING
 from tests.factories import (
@@ -39,7 +41,7 @@ from tests.test_access_matrix import NOT_USER_FACING, url_names
 pytestmark = pytest.mark.django_db(transaction=True)
 
 TODAY = date.today()
-RECORDED_APPS = {"cases", "conduct", "contracts", "letters", "orders"}
+RECORDED_APPS = {"cases", "conduct", "contracts", "letters", "orders", "reporting"}
 # Answering these twice changes nothing by their nature: signing in or out again.
 UNGUARDED = {"login", "logout"}
 
@@ -52,7 +54,7 @@ class Target:
     """One pupil with a parent, an exclusion, a signed contract and its LA notification: what
     a form can be sent about. A route is tried on one target once and another twice."""
 
-    def __init__(self, school, actor, agency, headteacher):
+    def __init__(self, school, actor, agency, headteacher, *, submit_term, take_term):
         self.agency = agency
         self.pupil = PupilFactory(school=school)
         self.parent = PupilParentFactory(pupil=self.pupil).parent
@@ -86,6 +88,10 @@ class Target:
             actor=headteacher, pupil=self.pupil, occurred_at=timezone.now() - timedelta(hours=1),
             place="gate", channel="phone", categories=["verbal_abuse"], description="Shouting",
             affected=["staff"], parents=[self.parent]).adults.get()
+        # A return taken, for the headteacher to submit; another term, for taking returns.
+        self.submit_term, self.take_term = submit_term, take_term
+        self.termly_return = reporting_services.return_take(school_id=school.pk,
+                                                            term=submit_term)
         self.programme = ParentingProgramme.objects.create(
             local_authority=school.local_authority, name=f"Triple P {self.pupil.pk}",
             provider="Early Help", sessions=8, places=4)
@@ -165,6 +171,13 @@ def _forms():
             "headteacher", lambda t: reverse("conduct-action", args=[t.conduct.pk, "warning"]),
             lambda t: {"incident": t.conduct.incidents.get().pk, "summary": "Shouting",
                        "method": "post"}),
+        "return-take": ("officer", lambda t: reverse("return-take"),
+                        lambda t: {"la": t.pupil.school.local_authority.code,
+                                   "term": t.take_term.key}),
+        "return-submit": (
+            "headteacher",
+            lambda t: reverse("return-submit", args=[t.pupil.school_id, t.submit_term.key]),
+            lambda t: {"revision": t.termly_return.pk}),
         "order-action": (
             "officer", lambda t: reverse("order-action", args=[t.order.pk, "contact"]),
             lambda t: {"kind": "phone", **on(TODAY, "occurred_on"), "occurred_time": "09:00",
@@ -180,9 +193,12 @@ def world(census_reasons):
              "headteacher": staff(StaffRole.HEADTEACHER, school),
              "officer": staff(StaffRole.LA_DESIGNATED_OFFICER, la)}
     agency = AgencyFactory(local_authority=la)
+    terms = ended_terms(la, TODAY)
     return {"users": users,
-            "once": Target(school, users["lead"], agency, users["headteacher"]),
-            "twice": Target(school, users["lead"], agency, users["headteacher"])}
+            "once": Target(school, users["lead"], agency, users["headteacher"],
+                           submit_term=terms[0], take_term=terms[2]),
+            "twice": Target(school, users["lead"], agency, users["headteacher"],
+                            submit_term=terms[1], take_term=terms[3])}
 
 
 def recorded() -> dict[str, int]:
@@ -203,7 +219,9 @@ def test_every_post_route_has_a_form_here(db):
                 "contract-list", "contract-detail", "contract-pdf", "la-queue", "order-list",
                 "order-detail", "order-pack", "order-pack-download", "programme-list",
                 "conduct-record", "conduct-access-log", "conduct-letter-download",
-                "conduct-evidence-download"}
+                "conduct-evidence-download", "return-list", "return-export",
+                "return-series", "return-detail", "reminder-list",
+                "return-annual"}
     assert url_names() == post_routes | get_only, (
         "Give each new route a form in this test, or list it as GET only")
     assert "admin" in NOT_USER_FACING

@@ -32,7 +32,7 @@ from tests.factories import (
     staff,
 )
 
-RECORDED_APPS = {"cases", "contracts", "letters", "orders", "conduct"}
+RECORDED_APPS = {"cases", "contracts", "letters", "orders", "conduct", "reporting"}
 EXAMPLES = settings(max_examples=25, deadline=None, derandomize=True,
                     suppress_health_check=[HealthCheck.function_scoped_fixture,
                                            HealthCheck.too_slow])
@@ -193,6 +193,7 @@ def form_urls(world) -> list[tuple[str, str]]:
                             (draft, ["edit", "consult", "withdraw"])):
         urls += [("lead", reverse("contract-action", args=[contract.pk, step]))
                  for step in steps]
+    urls.append(("officer", reverse("return-list")))
     urls.append(("headteacher", reverse("conduct-incident-new",
                                         args=[world["conduct"]["none"].pupil_id])))
     for stage, steps in (("none", ["reminder", "warning", "conditions", "emergency_ban"]),
@@ -248,6 +249,7 @@ def test_every_form_answers_generated_input_without_a_server_error_or_a_partial_
     ("contract-list", ["state", "school", "review", "page"]),
     ("contract-eligible-list", ["page"]),
     ("dashboard", ["page"]),
+    ("return-list", ["la", "term"]),
 ])
 def test_every_list_filter_answers_generated_values_without_a_server_error(
     world, name, parameters
@@ -282,6 +284,22 @@ def test_any_number_in_an_address_is_found_or_not_found_never_an_error(world, nu
                 f"/conduct/{number}/evidence/{number}/",
                 f"/pupils/{number}/conduct/incidents/new/"):
         assert client.get(url).status_code in {200, 404}, url
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx", "pdf", "..%2f"])
+def test_every_export_answers_generated_values_without_a_server_error(world, fmt):
+    client = FormClient()
+    client.force_login(world["headteacher"])
+
+    @EXAMPLES
+    @given(query=st.fixed_dictionaries({p: TEXT for p in ("la", "term", "from", "to",
+                                                         "suppress")}))
+    def get_generated(query):
+        for name in ("return-export", "return-series"):
+            response = client.get(reverse(name, args=[fmt]), query)
+            assert response.status_code < 500, (name, query)
+
+    get_generated()
 
 
 def test_a_nul_character_anywhere_is_a_400_and_saves_nothing(world):

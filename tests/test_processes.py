@@ -24,6 +24,7 @@ from celery.result import EagerResult
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from cases import services
 from cases.models import Document, StaffRole, TimelineEvent
@@ -31,6 +32,7 @@ from cases.tasks import verify_document
 from config.celery import app as celery_app
 from contracts.models import Contract
 from letters import services as letter_services
+from reporting.models import Digest
 from tests.factories import (
     ExclusionFactory,
     LocalAuthorityFactory,
@@ -295,6 +297,38 @@ def test_one_beat_process_starts_with_the_static_schedule(process_env, start, se
     assert settings.CELERY_BEAT_SCHEDULE
     for name, entry in settings.CELERY_BEAT_SCHEDULE.items():
         assert entry["task"] in celery_app.tasks, f"{name} names an unknown task"
+
+
+def test_beat_and_a_worker_send_a_reminder_once_however_often_the_job_runs(
+        process_env, start, tmp_path):
+    """Beat runs the reminders job every 2 seconds here (daily in production); the worker
+    runs it each time; the headteacher is e-mailed once."""
+    school = SchoolFactory(local_authority=LocalAuthorityFactory())
+    headteacher = staff(StaffRole.HEADTEACHER, school)
+    headteacher.email = "head@example.org"
+    headteacher.save()
+    pupil = PupilFactory(school=school)
+    services.deadline_open(
+        pupil=pupil, kind="contract_end", actor=headteacher, started_by="signed",
+        due_at=services.end_of_day(timezone.localdate() + timedelta(days=1)))
+    outbox = tmp_path / "outbox"
+    env = {**process_env, "PACT_REMINDERS_EVERY_SECONDS": "2",
+           "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+           "EMAIL_FILE_PATH": str(outbox)}
+    worker = start(compose_command("worker"), env)
+    beat = start(compose_command("beat").replace("/tmp/celerybeat-schedule",
+                                                 str(tmp_path / "schedule")), env)
+    def runs() -> int:
+        return len(re.findall(r"send_reminders\[[^\]]+\] succeeded", worker.output()))
+
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and runs() < 3 and worker.running():
+        time.sleep(0.5)
+    assert runs() >= 2, f"The job ran {runs()} times:\n{worker.output()}\n{beat.output()}"
+    sent = list(outbox.glob("*.log")) if outbox.exists() else []
+    assert len(sent) == 1, worker.output()
+    assert "Due tomorrow: Contract ends" in sent[0].read_text()
+    assert Digest.objects.filter(user=headteacher).count() == 1
 
 
 def test_a_real_worker_issues_a_batch_of_letters_and_the_page_shows_progress(

@@ -261,3 +261,27 @@ def test_a_conduct_record_and_the_case_page_cost_the_same_as_the_record_grows(pu
     grow_conduct(pupil, headteacher, 4)
     assert [queries_for(client, url) for url in urls] == small
     assert small[0] <= 16
+
+
+def test_the_termly_returns_page_costs_the_same_with_more_schools_and_returns(school):
+    from reporting import services as reporting_services
+    from reporting.terms import ended_terms
+
+    la = school.local_authority
+    terms = ended_terms(la, date.today())
+    client = Client()
+    client.force_login(staff(StaffRole.INFORMATION_OFFICER, la))
+    client.get(reverse("dashboard"))
+    urls = [reverse("return-list"), reverse("return-detail", args=[school.pk, terms[0].key])]
+
+    def grow(n: int) -> None:
+        schools = [school.pk] + [SchoolFactory(local_authority=la).pk for _ in range(n)]
+        for term in terms[:2]:
+            grow_school(school, 1)
+            reporting_services.returns_take(schools=schools, term=term)
+
+    grow(1)
+    small = [queries_for(client, url) for url in urls]
+    grow(6)
+    assert [queries_for(client, url) for url in urls] == small
+    assert small[0] <= 10 and small[1] <= 8

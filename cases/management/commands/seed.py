@@ -173,6 +173,7 @@ class Command(BaseCommand):
             username=spec["prefix"] + "la.officer"))
         self.demo_conduct(schools[0], headteacher=get_user_model().objects.get(
             username=spec["prefix"] + "headteacher"))
+        self.demo_returns(la, schools)
         # A little multi-agency work on the first school's most-excluded pupils.
         busiest = (
             Pupil.objects.filter(school=schools[0])
@@ -326,6 +327,14 @@ class Command(BaseCommand):
                          "parent": "You may contact the school in writing only.",
                          "staff": "Do not take their calls or meet them: contact is in "
                                   "writing only."}])
+
+    def demo_returns(self, la: LocalAuthority, schools: list[School]) -> None:
+        """The returns of the term just ended, as the termly job would have taken them."""
+        from reporting.services import returns_take
+        from reporting.terms import last_ended
+
+        returns_take(schools=[school.pk for school in schools],
+                     term=last_ended(la, self.today))
 
     def agencies_for(self, la: LocalAuthority) -> list[Agency]:
         names = {
