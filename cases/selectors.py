@@ -292,6 +292,35 @@ def _months_as_key(months: int) -> int:
     return months // 12 * 10000
 
 
+def _paired_suspensions(exclusions: QuerySet[Exclusion], policy: Policy) -> QuerySet[Exclusion]:
+    """Each suspension beside the one before it: those that began within the policy's window
+    of the pupil's previous suspension."""
+    return (
+        exclusions.exclude(kind=ExclusionKind.PERMANENT)
+        .annotate(
+            key=_key("start_date"),
+            previous_key=Window(
+                Lag(_key("start_date")),
+                partition_by=[F("pupil_id")],
+                order_by=[F("start_date").asc(), F("pk").asc()],
+            ),
+        )
+        .filter(previous_key__gte=F("key") - _months_as_key(policy.suspension_window_months))
+    )
+
+
+def gave_contract_grounds(local_authority: LocalAuthority) -> Q:
+    """Which of the LA's exclusions, on the day they began, gave the pupil grounds for a
+    behaviour contract under the LA's policy: a permanent exclusion, or a suspension (under a
+    policy of two suspensions, one that began within the window of the one before)."""
+    policy = policy_for(local_authority)
+    in_la = Q(pupil__school__local_authority=local_authority)
+    if not policy.contract_needs_two_suspensions:
+        return in_la
+    paired = _paired_suspensions(Exclusion.objects.filter(in_la), policy)
+    return in_la & (Q(kind=ExclusionKind.PERMANENT) | Q(pk__in=paired.values("pk")))
+
+
 def contract_eligible_pupils(local_authority: LocalAuthority, *, today: date) -> QuerySet[Pupil]:
     """Every pupil in the LA with grounds for a behaviour contract today, by the LA's policy:
     rules.behaviour_contract_eligibility for a pupil with no contract in hand, as one SQL
@@ -302,25 +331,9 @@ def contract_eligible_pupils(local_authority: LocalAuthority, *, today: date) ->
     recent = in_la.annotate(key=_key("start_date")).filter(key__gte=recent_from)
     grounds = Q(pk__in=recent.filter(kind=ExclusionKind.PERMANENT).values("pupil_id"))
     if policy.contract_needs_two_suspensions:
-        # Each suspension beside the one before it; a pair qualifies when the two started
-        # within the window and the later one is recent.
-        # The recency test is applied outside: inside, it would drop the earlier suspension
-        # before the window function could see it.
-        paired = (
-            in_la.exclude(kind=ExclusionKind.PERMANENT)
-            .annotate(
-                key=_key("start_date"),
-                previous_key=Window(
-                    Lag(_key("start_date")),
-                    partition_by=[F("pupil_id")],
-                    order_by=[F("start_date").asc(), F("pk").asc()],
-                ),
-            )
-            .filter(
-                previous_key__gte=F("key") - _months_as_key(policy.suspension_window_months)
-            )
-        )
-        paired = recent.filter(pk__in=paired.values("pk"))
+        # The recency test is applied outside the pairing: inside, it would drop the earlier
+        # suspension before the window function could see it.
+        paired = recent.filter(pk__in=_paired_suspensions(in_la, policy).values("pk"))
         grounds |= Q(pk__in=paired.values("pupil_id"))
     else:
         grounds |= Q(pk__in=recent.values("pupil_id"))

@@ -23,6 +23,8 @@ FORMATS = {"csv": ("text/csv; charset=utf-8", exports.as_csv),
            "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                     exports.as_xlsx)}
 CHARTS = (
+    ("Exclusions that gave grounds for a contract, and contracts entered into",
+     ("Gave grounds", "Entered into"), ("exclusions_grounds", "behaviour_entered")),
     ("Parenting contracts (behaviour): entered into and refused", ("Entered into", "Refused"),
      ("behaviour_entered", "behaviour_refused")),
     ("Parenting orders: applied for and made", ("Applied for", "Made"),

@@ -63,7 +63,7 @@ def test_the_information_officer_reads_a_terms_returns_charts_and_downloads(
         f"Returns taken for {autumn_2025.name}")
     expect(page.locator("main")).to_contain_text("2 of 2 schools have a return; 0 submitted")
     hillside = page.locator("#returns tbody tr").filter(has_text="Hillside Primary School")
-    expect(hillside.locator("td").nth(1)).to_have_text("4")  # contracts entered into
+    expect(hillside.locator("td").nth(2)).to_have_text("4")  # contracts entered into
     chart = page.locator("figure").filter(
         has_text="Parenting contracts (behaviour): entered into and refused")
     expect(chart.locator("svg")).to_be_visible()

@@ -23,6 +23,7 @@ from reporting.terms import terms_of_year
 from tests.clients import FormClient as Client
 from tests.clients import at_once
 from tests.factories import (
+    ExclusionFactory,
     LocalAuthorityFactory,
     PupilFactory,
     PupilParentFactory,
@@ -142,6 +143,15 @@ def a_year_of_events(la, schools, actor):
         conduct_step(hill, actor, kind, term.ends_on)
         expect(hill, term, key)
     conduct_step(hill, actor, "chair", autumn.ends_on)  # not a column
+    # Exclusions at Hillside, under the Bedfordshire protocol: a first suspension gives no
+    # grounds; a second within 12 months does (spring); a permanent exclusion does (summer).
+    twice = PupilFactory(school=hill)
+    ExclusionFactory(pupil=twice, start_date=autumn.starts_on)
+    ExclusionFactory(pupil=twice, start_date=spring.ends_on)
+    expect(hill, spring, "exclusions_grounds")
+    ExclusionFactory(pupil=PupilFactory(school=hill), kind="permanent",
+                     start_date=summer.starts_on)
+    expect(hill, summer, "exclusions_grounds")
     return (autumn, spring, summer), expected
 
 
