@@ -10,7 +10,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
-from cases.models import StaffRole
+from cases.models import Pupil, StaffRole
 from reporting import services
 from reporting.terms import ended_terms
 from tests.browser.conftest import PASSWORD, serious_accessibility_problems, sign_in
@@ -41,7 +41,9 @@ def people(transactional_db):
 
 
 def no_names(text: str) -> None:
-    assert not [name for name in NAMES if name in text]
+    """No pupil's or parent's name, UPN or date of birth."""
+    upns = list(Pupil.objects.values_list("upn", flat=True))
+    assert not [name for name in (*NAMES, *upns, "2013-05-17", "17/05/2013") if name in text]
 
 
 def test_the_information_officer_reads_a_terms_returns_charts_and_downloads(

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from cases.models import LocalPolicy, StaffRole
+from cases.models import LocalPolicy, Pupil, StaffRole
 from conduct.models import ConductRecord, ConductStep
 from contracts.models import Contract
 from orders.models import OrderBreach, OrderCase
@@ -267,10 +267,12 @@ class TestPages:
         assert "Definition" in [c.value for c in book["Notes"]["A"]] + [
             c.value for c in book["Notes"]["B"]]
         series = client.get(reverse("return-series", args=["csv"]), {"la": la.code})
+        upns = list(Pupil.objects.values_list("upn", flat=True))
         for body in (page, csv_response.content.decode("utf-8-sig"),
                      series.content.decode("utf-8-sig"), str(values)):
             assert "Mensah" not in body and "Jordan" not in body and "Grant" not in body
             assert "2013-05-17" not in body  # the pupils' date of birth
+            assert not [upn for upn in upns if upn in body]
 
     def test_a_published_export_withholds_small_numbers_and_rounds_their_totals(
             self, la, schools, taken):
