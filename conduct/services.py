@@ -82,11 +82,6 @@ def _step(record: ConductRecord, actor, kind: str, *, on: date, incident=None, l
         reply_by=date.fromisoformat(reply_by) if reply_by else None)
 
 
-def _clock(record: ConductRecord, kind: str, subject: str) -> Deadline | None:
-    return Deadline.objects.filter(kind=kind, subject=subject,
-                                   status=Deadline.Status.OPEN).first()
-
-
 def _open_clock(record: ConductRecord, actor, *, kind: str, due_on: date, started_by: str,
                 subject: str = "") -> Deadline:
     """A record runs one clock of each kind: a new one (a new review date, say) replaces the
@@ -107,7 +102,8 @@ def _supersede_conditions(record: ConductRecord, actor, *, by: str) -> None:
 
 def _close_clock(record: ConductRecord, actor, *, kind: str, status: str, reason: str,
                  subject: str = "") -> None:
-    current = _clock(record, kind, subject or f"conduct:{record.pk}")
+    current = Deadline.objects.filter(kind=kind, subject=subject or f"conduct:{record.pk}",
+                                      status=Deadline.Status.OPEN).first()
     if current:
         case_services.deadline_close(deadline=current, status=status, actor=actor,
                                      reason=reason)

@@ -68,11 +68,13 @@ def _subject_id(deadline: Deadline, prefix: str) -> int | None:
 
 
 def _members(roles: list[StaffGroup]) -> dict[tuple, list[int]]:
-    """Users of each (role, school) and (role, LA)."""
+    """Users of each (role, school) and (role, LA): one query for every role."""
+    where = {role.group_id: (role.role, role.school_id or role.local_authority_id)
+             for role in roles}
     found: dict[tuple, list[int]] = defaultdict(list)
-    for role in roles:
-        for user_id in role.group.user_set.values_list("pk", flat=True):
-            found[(role.role, role.school_id or role.local_authority_id)].append(user_id)
+    memberships = get_user_model().groups.through.objects.filter(group_id__in=list(where))
+    for group_id, user_id in memberships.values_list("group_id", "user_id"):
+        found[where[group_id]].append(user_id)
     return found
 
 
@@ -87,7 +89,7 @@ def responsible(dues: list[Due]) -> dict[int, list[Due]]:
         Q(role=StaffRole.HEADTEACHER, school__in={d.deadline.school_id for d in dues})
         | Q(role=StaffRole.LA_DESIGNATED_OFFICER,
             local_authority__in={d.deadline.school.local_authority_id for d in dues}),
-    ).select_related("group"))
+    ))
     members = _members(roles)
     told: dict[int, list[Due]] = defaultdict(list)
     for due in dues:
@@ -128,15 +130,15 @@ def reminders_send(*, now: datetime | None = None) -> int:
     today = timezone.localdate(now)
     told = responsible(due_now(now=now, today=today))
     users = get_user_model().objects.in_bulk(list(told))
+    told_before = set(Reminder.objects.filter(
+        user__in=list(told), deadline__in={d.deadline.pk for dues in told.values() for d in dues},
+    ).values_list("user", "deadline", "stage"))
     sent = 0
     for user_id, dues in told.items():
         user = users.get(user_id)
         if user is None or not user.is_active:
             continue
-        told_before = set(Reminder.objects.filter(
-            user_id=user_id, deadline__in=[d.deadline for d in dues]).values_list(
-            "deadline", "stage"))
-        new = [d for d in dues if (d.deadline.pk, d.stage) not in told_before]
+        new = [d for d in dues if (user_id, d.deadline.pk, d.stage) not in told_before]
         new = sorted(new, key=lambda d: d.deadline.due_at)[:MOST_IN_A_DIGEST]
         if new and _send(user, new, today=today):
             sent += 1

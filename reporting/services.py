@@ -27,9 +27,9 @@ class Counted:
     at: datetime
 
 
-def _latest(school_id: int, term: ReturnTerm) -> TermlyReturn | None:
-    return (TermlyReturn.objects.filter(school_id=school_id, academic_year=term.academic_year,
-                                        term=term.term).order_by("-revision").first())
+def _latest(school_id: int, academic_year: int, term: str) -> TermlyReturn | None:
+    return (TermlyReturn.objects.filter(school_id=school_id, academic_year=academic_year,
+                                        term=term).order_by("-revision").first())
 
 
 def return_take(*, school_id: int, term: ReturnTerm, counted: Counted | None = None,
@@ -40,7 +40,7 @@ def return_take(*, school_id: int, term: ReturnTerm, counted: Counted | None = N
     kept a snapshot after it was counted, so an older count never follows a newer one."""
     with transaction.atomic():
         School.objects.select_for_update().filter(pk=school_id).first()
-        latest = _latest(school_id, term)
+        latest = _latest(school_id, term.academic_year, term.term)
         if counted is None or (latest is not None and latest.taken_at >= counted.at):
             counts = counts_for([school_id], term.counts_from, term.ends_on)[school_id]
         else:
@@ -95,9 +95,8 @@ def return_submit(*, actor, termly_return: TermlyReturn) -> ReturnSubmission:
         raise PermissionDenied("The school's headteacher submits its return to the LA.")
     with transaction.atomic():
         School.objects.select_for_update().filter(pk=termly_return.school_id).first()
-        latest = (TermlyReturn.objects.filter(
-            school_id=termly_return.school_id, academic_year=termly_return.academic_year,
-            term=termly_return.term).order_by("-revision").first())
+        latest = _latest(termly_return.school_id, termly_return.academic_year,
+                         termly_return.term)
         if latest.pk != termly_return.pk:
             raise ValidationError(f"Revision {latest.revision} has replaced the one you read: "
                                   "check it, then submit that.")
