@@ -23,11 +23,16 @@ VIEW_SCHOOL_CONDUCT = "view_school_conduct"
 RECORD_SCHOOL_CONDUCT = "record_school_conduct"
 VIEW_LA_CONDUCT = "view_la_conduct"
 RECORD_LA_CONDUCT = "record_la_conduct"
+# Data protection duties: the headteacher for the school (the school is the controller of its
+# pupils' records), the LA admin for the LA: who opened what, subject access requests, and
+# (the LA admin alone) disposals under the retention schedule and staff sign-in devices.
+SCHOOL_DATA_PROTECTION = "school_data_protection"
+LA_DATA_PROTECTION = "la_data_protection"
 
 ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
     StaffRole.SCHOOL_LEAD: (VIEW_SCHOOL_CASES, RECORD_SCHOOL_CASES),
     StaffRole.HEADTEACHER: (VIEW_SCHOOL_CASES, RECORD_SCHOOL_CASES, VIEW_SCHOOL_CONDUCT,
-                            RECORD_SCHOOL_CONDUCT),
+                            RECORD_SCHOOL_CONDUCT, SCHOOL_DATA_PROTECTION),
     # The chair reads the school's cases (a ban needs the chair's agreement) but does not
     # record case work.
     StaffRole.CHAIR_OF_GOVERNORS: (VIEW_SCHOOL_CASES, VIEW_SCHOOL_CONDUCT),
@@ -37,7 +42,7 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
     StaffRole.LEGAL_PANEL_MEMBER: (VIEW_LA_CASES,),
     # Aggregates only: the information officer never sees a pupil's or a parent's name.
     StaffRole.INFORMATION_OFFICER: (VIEW_LA_COUNTS,),
-    StaffRole.LA_ADMIN: (VIEW_LA_CASES, RECORD_LA_CASES, VIEW_LA_COUNTS),
+    StaffRole.LA_ADMIN: (VIEW_LA_CASES, RECORD_LA_CASES, VIEW_LA_COUNTS, LA_DATA_PROTECTION),
 }
 
 

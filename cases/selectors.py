@@ -170,7 +170,7 @@ def user_may_record_for(user, *, school: School) -> bool:
 
 def document_for_download(user, *, pupil_id: int, document_id: int) -> Document:
     try:
-        return Document.objects.select_related("pupil").get(
+        return Document.objects.select_related("pupil__school").get(
             pk=document_id, pupil_id=pupil_id, pupil__in=pupils_visible_to(user)
         )
     except Document.DoesNotExist as missing:

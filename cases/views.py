@@ -15,6 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from . import notices, selectors, services
+from .access_log import What, access_record
 from .forms import (
     AgencyInvolvementForm,
     DocumentForm,
@@ -113,6 +114,8 @@ def pupil_detail(request, pupil_id: int):
     pupil = selectors.pupil_case_file(request.user, pupil_id=pupil_id)
     may_record = selectors.user_may_record_for(request.user, school=pupil.school)
     deadlines = selectors.deadlines_for(request.user, now=timezone.now(), pupil=pupil)
+    access_record(request, what=What.CASE_PAGE, label="Case page", pupil_id=pupil.pk,
+                  school_id=pupil.school_id, local_authority_id=pupil.school.local_authority_id)
     return render(request, "cases/pupil_detail.html", {
         "pupil": pupil, "may_record": may_record, "deadlines": deadlines,
         "extras": notices.for_pupil(pupil, request.user),
@@ -259,6 +262,10 @@ def document_download(request, pupil_id: int, document_id: int):
     document = selectors.document_for_download(
         request.user, pupil_id=pupil_id, document_id=document_id
     )
+    access_record(request, what=What.DOCUMENT,
+                  label=f"Document {document.pk}: {document.get_category_display()}",
+                  pupil_id=pupil_id, school_id=document.pupil.school_id,
+                  local_authority_id=document.pupil.school.local_authority_id)
     suffix = document.file.name.rsplit(".", 1)[-1]
     response = FileResponse(
         document.file.open("rb"),

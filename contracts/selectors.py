@@ -186,7 +186,7 @@ def contract_page(user, *, contract_id: int, today: date) -> ContractPage:
 
 def signed_contract(user, *, contract_id: int) -> IssuedLetter:
     contract = contract_for(user, contract_id=contract_id)
-    link = contract.letters.filter(step="signed").select_related("letter").first()
+    link = contract.letters.filter(step="signed").select_related("letter__school").first()
     if link is None:
         raise Http404("This contract has not been signed")
     return link.letter

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 from cases import selectors as case_selectors
 from cases import steps
 from cases import views as case_views
+from cases.access_log import What, access_record
 from cases.sources import BEDFORDSHIRE, cite
 from letters import services as letter_services
 from letters import views as letter_views
@@ -128,7 +129,12 @@ def contract_start(request, pupil_id: int):
 def contract_detail(request, contract_id: int):
     page = selectors.contract_page(request.user, contract_id=contract_id,
                                    today=timezone.localdate())
-    may_act = case_selectors.user_may_record_for(request.user, school=page.contract.school)
+    contract = page.contract
+    may_act = case_selectors.user_may_record_for(request.user, school=contract.school)
+    access_record(request, what=What.CONTRACT,
+                  label=f"{contract.get_kind_display()} {contract.pk}",
+                  pupil_id=contract.pupil_id, school_id=contract.school_id,
+                  local_authority_id=contract.school.local_authority_id)
     return render(request, "contracts/detail.html", {
         "page": page, "contract": page.contract, "may_act": may_act,
         **steps.open_and_not(STEPS, page.actions),
@@ -169,6 +175,7 @@ def contract_action(request, contract_id: int, action: str):
 @require_GET
 def contract_pdf(request, contract_id: int):
     letter = selectors.signed_contract(request.user, contract_id=contract_id)
+    letter_views.record_letter_opened(request, letter)
     return letter_views.pdf_response(bytes(letter.pdf), f"contract-{contract_id}.pdf",
                                      attachment=True)
 

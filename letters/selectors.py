@@ -74,7 +74,7 @@ def template_versions(*, owner: School | LocalAuthority, kind: str, language: st
 
 def letter_for_download(user, *, pupil_id: int, letter_id: int) -> IssuedLetter:
     try:
-        return IssuedLetter.objects.open_to_case_readers().get(
+        return IssuedLetter.objects.open_to_case_readers().select_related("school").get(
             pk=letter_id, pupil_id=pupil_id,
             pupil__in=case_selectors.pupils_visible_to(user),
         )

@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from cases import selectors as case_selectors
+from cases.access_log import What, access_record
 
 from . import kinds, selectors, services
 from .forms import LetterForm, TemplateForm
@@ -92,9 +93,17 @@ def letter_new(request, pupil_id: int, kind: str):
     })
 
 
+def record_letter_opened(request, letter) -> None:
+    access_record(request, what=What.LETTER,
+                  label=f"Letter {letter.pk}: {letter.get_kind_display()}",
+                  pupil_id=letter.pupil_id, school_id=letter.school_id,
+                  local_authority_id=letter.school.local_authority_id)
+
+
 @require_GET
 def letter_download(request, pupil_id: int, letter_id: int):
     letter = selectors.letter_for_download(request.user, pupil_id=pupil_id, letter_id=letter_id)
+    record_letter_opened(request, letter)
     filename = f"{letter.kind}-{letter.issued_at:%Y-%m-%d}-{letter.pk}.pdf"
     return pdf_response(bytes(letter.pdf), filename, attachment=True)
 

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 from cases import selectors as case_selectors
 from cases import steps
 from cases import views as case_views
+from cases.access_log import What, access_record
 from cases.models import TimelineEvent
 from contracts import selectors as contract_selectors
 
@@ -144,6 +145,9 @@ def order_open_from_contract(request, contract_id: int):
 
 def order_detail(request, case_id: int):
     page = selectors.order_page(request.user, case_id=case_id, today=timezone.localdate())
+    access_record(request, what=What.ORDER, label=f"Parenting order case {case_id}",
+                  pupil_id=page.case.pupil_id, school_id=page.case.school_id,
+                  local_authority_id=page.case.local_authority_id)
     return render(request, "orders/detail.html", {
         "page": page, "case": page.case, **steps.open_and_not(STEPS, page.actions),
     })
@@ -197,6 +201,11 @@ def pack_download(request, pack_id: int):
     built = getattr(pack, "built", None)
     if built is None:
         raise Http404("This pack is not built")
+    case = pack.order_case
+    access_record(request, what=What.PACK,
+                  label=f"Evidence pack {pack.pk}, version {pack.version}, of order case {case.pk}",
+                  pupil_id=case.pupil_id, school_id=case.school_id,
+                  local_authority_id=case.local_authority_id)
     response = FileResponse(built.file.open("rb"), as_attachment=True,
                             filename=f"evidence-pack-{pack.order_case_id}-v{pack.version}.pdf",
                             content_type="application/pdf")

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_POST
 
+from cases.access_log import What, access_record
 from letters.rendering import render_pdf
 
 from . import exports, selectors, services
@@ -113,7 +114,9 @@ def return_submit(request, school_id: int, term_key: str):
     return redirect("return-detail", school_id=school.pk, term_key=term.key)
 
 
-def _download(content: bytes, fmt: str, filename: str) -> HttpResponse:
+def _download(request, la, content: bytes, fmt: str, filename: str) -> HttpResponse:
+    access_record(request, what=What.EXPORT, label=f"{filename}.{fmt}",
+                  local_authority_id=la.pk)
     content_type, _ = FORMATS[fmt]
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
@@ -131,7 +134,7 @@ def return_export(request, fmt: str):
     export = exports.build([selectors.term_table(request.user, la=la, term=term)],
                            suppress=suppress)
     name = f"termly-return-{la.code}-{term.key}{'-published' if suppress else ''}"
-    return _download(FORMATS[fmt][1](export), fmt, name)
+    return _download(request, la, FORMATS[fmt][1](export), fmt, name)
 
 
 @require_GET
@@ -153,7 +156,7 @@ def return_series(request, fmt: str):
                            suppress=suppress)
     name = f"termly-returns-{la.code}-{first.key}-to-{last.key}" \
            f"{'-published' if suppress else ''}"
-    return _download(FORMATS[fmt][1](export), fmt, name)
+    return _download(request, la, FORMATS[fmt][1](export), fmt, name)
 
 
 @require_GET
@@ -187,7 +190,9 @@ def return_annual(request, year: int):
         "schools": len(tables[0].rows), "taken": sum(t.taken for t in tables),
         "submitted": sum(t.submitted for t in tables),
     })
+    filename = f"annual-report-{la.code}-{year}.pdf"
+    access_record(request, what=What.EXPORT, label=filename, local_authority_id=la.pk)
     response = HttpResponse(render_pdf(html).pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="annual-report-{la.code}-{year}.pdf"'
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["Cache-Control"] = "no-store"
     return response

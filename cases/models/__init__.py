@@ -47,6 +47,8 @@ class LocalAuthority(models.Model):
             ("view_la_counts", "See the local authority's counts, without names"),
             ("view_la_conduct", "See the conduct records of adults at the LA's schools"),
             ("record_la_conduct", "Record conduct steps at the LA's schools"),
+            ("la_data_protection", "Search who opened the LA's records, answer subject access "
+             "requests, confirm disposals and reset staff sign-in devices"),
         ]
 
     def __str__(self) -> str:
@@ -88,6 +90,8 @@ class School(models.Model):
             ("record_school_cases", "Record case work for the school's pupils"),
             ("view_school_conduct", "See the conduct records of adults at the school"),
             ("record_school_conduct", "Record conduct steps at the school"),
+            ("school_data_protection", "Search who opened the school's records and answer "
+             "subject access requests"),
         ]
 
     def __str__(self) -> str:
@@ -661,3 +665,7 @@ class Submission(models.Model):
 
     def __str__(self) -> str:
         return f"{self.path} → {self.result}"
+
+
+# Kept in their own module: records about the records (who opened what, retention).
+from .protection import AccessRecord  # noqa: E402, F401

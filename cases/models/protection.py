@@ -1,0 +1,67 @@
+"""Records about the records: who opened what (the access log), kept apart from the case
+timeline, which is the evidence of the case work itself."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class AccessQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise TypeError("The access log is append-only: entries are never changed.")
+
+    def delete(self):
+        raise TypeError("The access log is append-only: entries are never deleted.")
+
+
+class AccessRecord(models.Model):
+    """One opening of a case record or one export: who, when, what, from where. Written by
+    cases.access_log in the request that served it; append-only, in PostgreSQL too."""
+
+    class What(models.TextChoices):
+        CASE_PAGE = "case_page", "Case page"
+        CONTRACT = "contract", "Contract"
+        ORDER = "order", "Parenting order case"
+        PACK = "pack", "Evidence pack"
+        LETTER = "letter", "Letter"
+        DOCUMENT = "document", "Document"
+        EXPORT = "export", "Export"
+        SUBJECT_ACCESS = "subject_access", "Subject access export"
+
+    at = models.DateTimeField(default=timezone.now)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    what = models.CharField(max_length=20, choices=What.choices)
+    # Whose record it was, and where it was held when it was opened: the headteacher searches
+    # their school's openings, the LA admin their LA's. A pupil who later moves school leaves
+    # the openings at the school that held the record then.
+    pupil = models.ForeignKey("cases.Pupil", null=True, blank=True, on_delete=models.PROTECT,
+                              related_name="+")
+    school = models.ForeignKey("cases.School", null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="+")
+    local_authority = models.ForeignKey("cases.LocalAuthority", on_delete=models.PROTECT,
+                                        related_name="+")
+    # The record opened, in words without names ("Letter 41: contract review invitation").
+    label = models.CharField(max_length=200)
+    path = models.CharField(max_length=300)
+    address = models.GenericIPAddressField(null=True, blank=True)
+
+    objects = AccessQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [
+            models.Index(fields=["pupil", "-at"]),
+            models.Index(fields=["school", "-at", "-id"]),
+            models.Index(fields=["local_authority", "-at", "-id"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label} at {self.at:%-d %b %Y %H:%M}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise TypeError("The access log is append-only: entries are never changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("The access log is append-only: entries are never deleted.")
