@@ -195,6 +195,9 @@ class Pupil(models.Model):
     )
     social_worker = models.CharField(max_length=120, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The day the pupil left their school for none on Pact (moved away, home education, left
+    # education): the case file stays with the school, and its retention clock starts.
+    left_on = models.DateField(null=True, blank=True)
 
     class Meta:
         ordering = ["last_name", "first_name"]
