@@ -56,6 +56,54 @@ measure("pupil search by UPN, LA officer", "midshire.la.officer",
 measure("case page, LA officer", "midshire.la.officer",
         reverse("pupil-detail", args=[a_pupil.pk]))
 
+# The access log: what one opening costs (one insert), and the LA admin's search with a
+# log of ACCESS_LOG_ROWS openings, newest first and by UPN.
+from django.test import RequestFactory  # noqa: E402
+
+from cases.access_log import What, access_record  # noqa: E402
+from cases.models import AccessRecord  # noqa: E402
+
+ACCESS_LOG_ROWS = 500_000
+officer = get_user_model().objects.get(username="midshire.la.officer")
+request = RequestFactory().get(f"/pupils/{a_pupil.pk}/")
+request.user = officer
+inserts = []
+for _ in range(200):
+    started = time.perf_counter()
+    access_record(request, what=What.CASE_PAGE, label="Case page", pupil_id=a_pupil.pk,
+                  school_id=a_pupil.school_id,
+                  local_authority_id=a_pupil.school.local_authority_id)
+    inserts.append((time.perf_counter() - started) * 1000)
+print(f"{'access log: one opening recorded':<44} median {statistics.median(inserts):7.2f} ms   "
+      f"worst {max(inserts):7.2f} ms   1 query")
+missing = ACCESS_LOG_ROWS - AccessRecord.objects.count()
+if missing > 0:
+    # Openings spread over the LA's pupils and the last year, as a busy LA's log would be.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """WITH la_pupils AS (
+                   SELECT array_agg(p.id ORDER BY p.id) AS ids FROM cases_pupil p
+                   JOIN cases_school s ON s.id = p.school_id
+                   WHERE s.local_authority_id = %s)
+               INSERT INTO cases_accessrecord
+                   (at, user_id, what, pupil_id, school_id, local_authority_id, label, path)
+               SELECT now() - (g.n * interval '63 seconds'), %s, 'case_page', p.id,
+                      p.school_id, %s, 'Case page', '/pupils/' || p.id || '/'
+               FROM la_pupils CROSS JOIN generate_series(1, %s) AS g(n)
+               JOIN cases_pupil p
+                 ON p.id = la_pupils.ids[1 + g.n %% array_length(la_pupils.ids, 1)]""",
+            [a_pupil.school.local_authority_id, officer.pk, a_pupil.school.local_authority_id,
+             missing])
+        cursor.execute("ANALYZE cases_accessrecord")
+measure(f"access log, LA admin ({ACCESS_LOG_ROWS:,} openings)", "midshire.la.admin",
+        reverse("access-log"))
+measure("access log by UPN, LA admin", "midshire.la.admin",
+        reverse("access-log") + f"?upn={a_pupil.upn}")
+head = get_user_model().objects.get(username="midshire.headteacher")
+head_pupil = Pupil.objects.filter(school__staff_groups__group__user=head).first()
+measure("case page, headteacher (with 'viewed by')", "midshire.headteacher",
+        reverse("pupil-detail", args=[head_pupil.pk]))
+
 # The "eligible now" query for the whole LA: through the ORM, and the same SQL run raw.
 from datetime import date  # noqa: E402
 

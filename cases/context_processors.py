@@ -1,4 +1,4 @@
-from .selectors import staff_groups_of, user_sees_names
+from .selectors import answers_for_data_protection, staff_groups_of, user_sees_names
 
 
 def staff_role(request):
@@ -6,5 +6,6 @@ def staff_role(request):
     return {
         "staff_roles": lambda: staff_groups_of(request.user),
         "can_search_pupils": lambda: user_sees_names(staff_groups_of(request.user)),
+        "answers_for_data_protection": lambda: answers_for_data_protection(request.user),
 
     }

@@ -11,6 +11,7 @@ from django.core.validators import MaxLengthValidator
 
 from .identifiers import check_upn
 from .models import (
+    AccessRecord,
     Agency,
     DocumentCategory,
     ExclusionKind,
@@ -436,3 +437,29 @@ class TimeField(forms.CharField):
             except ValueError:
                 continue
         raise ValidationError(f"Enter {self.name_in_errors} as a time, like 14:30")
+
+
+class AccessLogSearchForm(forms.Form):
+    """What the access log can be searched by: every field optional, each bounded."""
+
+    upn = forms.CharField(label="Pupil's UPN", max_length=13, required=False,
+                          error_messages={"max_length": "A UPN has 13 characters"})
+    person = forms.CharField(label="Member of staff", max_length=150, required=False,
+                             help_text="Their username, first name or surname",
+                             error_messages={"max_length": "Enter up to 150 characters"})
+    what = forms.ChoiceField(label="What was opened", required=False,
+                             choices=[("", "Anything"), *AccessRecord.What.choices])
+    since = GovukDateField(name="the first day", label="From", required=False)
+    until = GovukDateField(name="the last day", label="To", required=False)
+    pupil = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    before = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+
+    def clean_upn(self) -> str:
+        return "".join(self.cleaned_data["upn"].split()).upper()
+
+    def clean(self):
+        cleaned = super().clean()
+        since, until = cleaned.get("since"), cleaned.get("until")
+        if since and until and since > until:
+            self.add_error("until", "The last day must be the same as or after the first day")
+        return cleaned

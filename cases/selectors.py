@@ -6,7 +6,7 @@ number of queries whatever the size of the LA.
 """
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.db.models import (
     Count,
@@ -23,11 +23,13 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, ExtractDay, ExtractMonth, ExtractYear, Lag
 from django.http import Http404
+from django.utils import timezone
 
 from . import access
 from .eligibility import PUPIL_PREFETCHES, Measure, measures_for
 from .models import (
     CONDUCT_DEADLINES,
+    AccessRecord,
     Agency,
     Deadline,
     Document,
@@ -376,3 +378,82 @@ def terms_for(local_authority: LocalAuthority, *, first_year: int) -> list[tuple
         .values_list("starts_on", "ends_on")
     )
     return entered or [(start, end) for _, start, end in default_terms(first_year)]
+
+
+ACCESS_LOG_PAGE = 50
+
+
+def _data_protection_scope(user) -> Q:
+    """The access log entries the user answers for: the headteacher their school's, the LA
+    admin their LA's. Read from the user's groups, already in hand for the page, as plain ids:
+    each then walks its own index newest first, however long the log."""
+    groups = [group for group in staff_groups_of(user) if _answers_for_data(group)]
+    scope = Q(pk__in=[])
+    schools = [group.school_id for group in groups if group.school_id]
+    authorities = [group.local_authority_id for group in groups if group.local_authority_id]
+    if schools:
+        scope |= Q(school_id__in=schools)
+    if authorities:
+        scope |= Q(local_authority_id__in=authorities)
+    return scope
+
+
+def _answers_for_data(group: StaffGroup) -> bool:
+    held = access.ROLE_PERMISSIONS[group.role]
+    return access.SCHOOL_DATA_PROTECTION in held or access.LA_DATA_PROTECTION in held
+
+
+def answers_for_data_protection(user) -> bool:
+    return any(_answers_for_data(group) for group in staff_groups_of(user))
+
+
+@dataclass(frozen=True)
+class AccessLogPage:
+    entries: list[AccessRecord]
+    older: int | None  # the id to read on from, when there are older entries
+
+
+def access_log_for(user, *, pupil_id: int | None = None, upn: str = "", person: str = "",
+                   what: str = "", since: date | None = None, until: date | None = None,
+                   before: int | None = None) -> AccessLogPage:
+    """One page of the access log in the user's scope, newest first, read on by the id of the
+    last entry shown (not by page number: the log only grows, and a count of it would cost a
+    scan)."""
+    entries = AccessRecord.objects.filter(_data_protection_scope(user)).select_related(
+        "user", "pupil", "school")
+    if pupil_id:
+        entries = entries.filter(pupil_id=pupil_id)
+    if upn:
+        entries = entries.filter(pupil__upn=upn)
+    if person:
+        entries = entries.filter(
+            Q(user__username__iexact=person) | Q(user__last_name__iexact=person)
+            | Q(user__first_name__iexact=person))
+    if what:
+        entries = entries.filter(what=what)
+    zone = timezone.get_current_timezone()
+    if since:
+        entries = entries.filter(at__gte=datetime.combine(since, time.min, tzinfo=zone))
+    if until:
+        entries = entries.filter(
+            at__lt=datetime.combine(until + timedelta(days=1), time.min, tzinfo=zone))
+    if before:
+        entries = entries.filter(pk__lt=before)
+    rows = list(entries.order_by("-id")[:ACCESS_LOG_PAGE + 1])
+    older = rows[ACCESS_LOG_PAGE - 1].pk if len(rows) > ACCESS_LOG_PAGE else None
+    return AccessLogPage(entries=rows[:ACCESS_LOG_PAGE], older=older)
+
+
+VIEWED_BY_SHOWN = 10
+
+
+def viewed_by(user, pupil: Pupil) -> list[AccessRecord] | None:
+    """The latest openings of a pupil's records, for the headteacher of the pupil's school and
+    the LA admin of its LA; None for everyone else (who are not shown the list, at no cost)."""
+    if not any(_answers_for_data(group) and (
+            group.school_id == pupil.school_id
+            or group.local_authority_id == pupil.school.local_authority_id)
+            for group in staff_groups_of(user)):
+        return None
+    return list(AccessRecord.objects.filter(pupil=pupil).select_related("user")
+                .order_by("-id")[:VIEWED_BY_SHOWN])

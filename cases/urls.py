@@ -29,4 +29,6 @@ urlpatterns = [
         views.document_download,
         name="document-download",
     ),
+    path("data-protection/", views.data_protection, name="data-protection"),
+    path("data-protection/access-log/", views.access_log, name="access-log"),
 ]

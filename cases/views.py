@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET
 from . import notices, selectors, services
 from .access_log import What, access_record
 from .forms import (
+    AccessLogSearchForm,
     AgencyInvolvementForm,
     DocumentForm,
     ExclusionForm,
@@ -26,7 +27,7 @@ from .forms import (
     PupilForm,
     PupilSearchForm,
 )
-from .models import Pupil
+from .models import Pupil, StaffRole
 
 
 @login_not_required
@@ -119,6 +120,7 @@ def pupil_detail(request, pupil_id: int):
     return render(request, "cases/pupil_detail.html", {
         "pupil": pupil, "may_record": may_record, "deadlines": deadlines,
         "extras": notices.for_pupil(pupil, request.user),
+        "viewed_by": selectors.viewed_by(request.user, pupil),
     })
 
 
@@ -276,3 +278,44 @@ def document_download(request, pupil_id: int, document_id: int):
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "no-store"
     return response
+
+
+def require_data_protection_role(request) -> None:
+    if not selectors.answers_for_data_protection(request.user):
+        raise PermissionDenied("Data protection work is the headteacher's, for their school, "
+                               "and the LA admin's, for their LA.")
+
+
+@require_GET
+def data_protection(request):
+    """What the headteacher and the LA admin answer for: who opened what, subject access,
+    retention and staff sign-in."""
+    require_data_protection_role(request)
+    return render(request, "cases/data_protection.html", {
+        "is_la_admin": any(group.role == StaffRole.LA_ADMIN
+                           for group in selectors.staff_groups_of(request.user)),
+    })
+
+
+@require_GET
+def access_log(request):
+    require_data_protection_role(request)
+    form = AccessLogSearchForm(request.GET or None)
+    page = None
+    if not form.is_bound:
+        page = selectors.access_log_for(request.user)
+    elif form.is_valid():
+        page = selectors.access_log_for(
+            request.user, **{ACCESS_LOG_FILTERS[key]: value
+                             for key, value in form.cleaned_data.items() if value})
+    older = None
+    if page and page.older:
+        query = request.GET.copy()
+        query["before"] = page.older
+        older = query.urlencode()
+    return render(request, "cases/access_log.html", {"form": form, "page": page,
+                                                      "older": older})
+
+
+ACCESS_LOG_FILTERS = {"pupil": "pupil_id", "upn": "upn", "person": "person", "what": "what",
+                      "since": "since", "until": "until", "before": "before"}

@@ -59,6 +59,7 @@ LA_ROLES = LA_READERS | {StaffRole.INFORMATION_OFFICER}
 RETURN_TAKERS = {StaffRole.HEADTEACHER, StaffRole.LA_DESIGNATED_OFFICER,
                  StaffRole.HEAD_OF_PARTNERSHIPS, StaffRole.INFORMATION_OFFICER,
                  StaffRole.LA_ADMIN}
+DATA_PROTECTION = {StaffRole.HEADTEACHER, StaffRole.LA_ADMIN}
 
 
 def _last_term_ended() -> str:
@@ -200,6 +201,9 @@ ACCESS: dict[str, Rule] = {
     "return-detail": rule("school-term", ALL_ROLES, LA_ROLES),
     "return-submit": rule("school-term", {StaffRole.HEADTEACHER}, method="post",
                           forbidden=ALL_ROLES - {StaffRole.HEADTEACHER}),
+    # Data protection: the headteacher answers for the school, the LA admin for the LA.
+    "data-protection": rule("", DATA_PROTECTION, forbidden=ALL_ROLES - DATA_PROTECTION),
+    "access-log": rule("", DATA_PROTECTION, forbidden=ALL_ROLES - DATA_PROTECTION),
     # Noting a notification is a POST, by the LA's queue roles, for their own LA only.
     "notification-acknowledge": rule("notification", QUEUE_ROLES, QUEUE_ROLES, method="post"),
 }
@@ -212,7 +216,11 @@ def test_every_url_has_an_entry():
 
 
 @pytest.fixture
-def world(db, settings, tmp_path):
+def world(db):
+    return make_world()
+
+
+def make_world() -> tuple[dict, dict]:
     """Two LAs; the first has two schools. One user per role at the first LA / school."""
     own_la = LocalAuthorityFactory(code="901")
     own_school = SchoolFactory(local_authority=own_la)

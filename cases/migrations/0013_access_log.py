@@ -40,8 +40,8 @@ class Migration(migrations.Migration):
                 ('user', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
             ],
             options={
-                'ordering': ['-at', '-pk'],
-                'indexes': [models.Index(fields=['pupil', '-at'], name='cases_acces_pupil_i_0e7e01_idx'), models.Index(fields=['school', '-at', '-id'], name='cases_acces_school__ed0d7e_idx'), models.Index(fields=['local_authority', '-at', '-id'], name='cases_acces_local_a_f432c9_idx')],
+                'ordering': ['-id'],
+                'indexes': [models.Index(fields=['pupil', '-id'], name='access_by_pupil'), models.Index(fields=['school', '-id'], name='access_by_school'), models.Index(fields=['local_authority', '-id'], name='access_by_authority')],
             },
         ),
         refuse_changes("cases_accessrecord", "The access log is append-only."),

@@ -48,11 +48,11 @@ class AccessRecord(models.Model):
     objects = AccessQuerySet.as_manager()
 
     class Meta:
-        ordering = ["-at", "-pk"]
+        ordering = ["-id"]
         indexes = [
-            models.Index(fields=["pupil", "-at"]),
-            models.Index(fields=["school", "-at", "-id"]),
-            models.Index(fields=["local_authority", "-at", "-id"]),
+            models.Index(fields=["pupil", "-id"], name="access_by_pupil"),
+            models.Index(fields=["school", "-id"], name="access_by_school"),
+            models.Index(fields=["local_authority", "-id"], name="access_by_authority"),
         ]
 
     def __str__(self) -> str:
