@@ -32,6 +32,7 @@ from .models import (
     AccessRecord,
     Agency,
     Deadline,
+    Disposal,
     Document,
     Exclusion,
     ExclusionKind,
@@ -40,6 +41,7 @@ from .models import (
     MultiAgencyMeeting,
     ParentCarer,
     Pupil,
+    RetentionRule,
     School,
     SchoolGroupObjectPermission,
     StaffGroup,
@@ -457,3 +459,43 @@ def viewed_by(user, pupil: Pupil) -> list[AccessRecord] | None:
         return None
     return list(AccessRecord.objects.filter(pupil=pupil).select_related("user")
                 .order_by("-id")[:VIEWED_BY_SHOWN])
+
+
+def authorities_disposing_for(user) -> QuerySet[LocalAuthority]:
+    """The LAs whose disposals the user reviews and confirms: the LA admin's."""
+    return LocalAuthority.objects.filter(pk__in=LocalAuthorityGroupObjectPermission.objects.filter(
+        group__user=user, permission__codename=access.LA_DATA_PROTECTION
+    ).values("content_object"))
+
+
+DISPOSALS_SHOWN = 100
+
+
+@dataclass(frozen=True)
+class RetentionPage:
+    schedule: list[RetentionRule]
+    due: list[Disposal]
+    due_count: int
+    recent: list[Disposal]
+
+
+def retention_page(user) -> RetentionPage:
+    authorities = authorities_disposing_for(user)
+    due = Disposal.objects.filter(local_authority__in=authorities,
+                                  status=Disposal.Status.DUE).select_related("school")
+    recent = (Disposal.objects.filter(local_authority__in=authorities)
+              .exclude(status=Disposal.Status.DUE).select_related("school", "confirmed_by")
+              .order_by("-confirmed_at", "-pk"))
+    shown = list(due[:DISPOSALS_SHOWN])
+    return RetentionPage(
+        schedule=list(RetentionRule.objects.all()), due=shown,
+        due_count=due.count() if len(shown) == DISPOSALS_SHOWN else len(shown),
+        recent=list(recent[:20]))
+
+
+def disposal_for(user, *, disposal_id: int) -> Disposal:
+    try:
+        return Disposal.objects.select_related("school", "local_authority").get(
+            pk=disposal_id, local_authority__in=authorities_disposing_for(user))
+    except Disposal.DoesNotExist as missing:
+        raise Http404("No such record listed for disposal in your LA") from missing

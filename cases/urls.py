@@ -31,4 +31,7 @@ urlpatterns = [
     ),
     path("data-protection/", views.data_protection, name="data-protection"),
     path("data-protection/access-log/", views.access_log, name="access-log"),
+    path("data-protection/retention/", views.retention, name="retention"),
+    path("data-protection/retention/<int:disposal_id>/", views.disposal_review,
+         name="disposal-review"),
 ]

@@ -15,6 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from . import notices, selectors, services
+from . import retention as retention_service
 from .access_log import What, access_record
 from .forms import (
     AccessLogSearchForm,
@@ -319,3 +320,34 @@ def access_log(request):
 
 ACCESS_LOG_FILTERS = {"pupil": "pupil_id", "upn": "upn", "person": "person", "what": "what",
                       "since": "since", "until": "until", "before": "before"}
+
+
+def require_la_admin(request) -> None:
+    if not selectors.authorities_disposing_for(request.user).exists():
+        raise PermissionDenied("Disposals under the retention schedule are confirmed by the "
+                               "LA admin.")
+
+
+@require_GET
+def retention(request):
+    require_la_admin(request)
+    return render(request, "cases/retention.html",
+                  {"page": selectors.retention_page(request.user)})
+
+
+def disposal_review(request, disposal_id: int):
+    """The dry run, then the LA admin's confirmation: what will be removed, counted."""
+    disposal = selectors.disposal_for(request.user, disposal_id=disposal_id)
+    if request.method == "POST":
+        done = retention_service.disposal_carry_out(
+            actor=request.user, disposal_id=disposal.pk, today=timezone.localdate())
+        if done.status == done.Status.DONE:
+            messages.success(request, f"{done.label}: anonymised")
+        else:
+            messages.info(request, f"{done.label}: {done.get_status_display().lower()}. "
+                                   f"{done.outcome.get('reason', '')}")
+        return redirect("retention")
+    removal = (retention_service.disposal_review(disposal)
+               if disposal.status == disposal.Status.DUE else None)
+    return render(request, "cases/disposal_review.html",
+                  {"disposal": disposal, "removal": removal})

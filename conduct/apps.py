@@ -14,3 +14,8 @@ class ConductConfig(AppConfig):
         from .selectors import dashboard_sections
 
         return dashboard_sections(user)
+
+    def retention_source(self):
+        from .retention import CONDUCT_RECORDS
+
+        return CONDUCT_RECORDS

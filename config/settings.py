@@ -263,6 +263,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "orders.tasks.requeue_waiting_packs",
         "schedule": timedelta(minutes=10),
     },
+    "list-disposals-nightly": {
+        "task": "cases.tasks.list_disposals",
+        "schedule": timedelta(days=1),
+    },
     "forget-old-submission-keys-daily": {
         "task": "cases.tasks.forget_submission_keys",
         "schedule": timedelta(days=1),

@@ -12,7 +12,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from cases import services
-from cases.models import Document, Exclusion, StaffRole
+from cases.models import Disposal, Document, Exclusion, StaffRole
 from cases.workdays import default_terms
 from conduct import services as conduct_services
 from contracts import services as contract_services
@@ -204,6 +204,9 @@ ACCESS: dict[str, Rule] = {
     # Data protection: the headteacher answers for the school, the LA admin for the LA.
     "data-protection": rule("", DATA_PROTECTION, forbidden=ALL_ROLES - DATA_PROTECTION),
     "access-log": rule("", DATA_PROTECTION, forbidden=ALL_ROLES - DATA_PROTECTION),
+    # Disposals are the LA admin's to confirm; a disposal of another LA does not exist.
+    "retention": rule("", {StaffRole.LA_ADMIN}, forbidden=ALL_ROLES - {StaffRole.LA_ADMIN}),
+    "disposal-review": rule("disposal", {StaffRole.LA_ADMIN}, {StaffRole.LA_ADMIN}),
     # Noting a notification is a POST, by the LA's queue roles, for their own LA only.
     "notification-acknowledge": rule("notification", QUEUE_ROLES, QUEUE_ROLES, method="post"),
 }
@@ -281,6 +284,10 @@ def make_world() -> tuple[dict, dict]:
                              defaults={"provider": "Family Links", "sessions": 8,
                                        "places": 4})[0],
                          "exclusion": exclusion, **conduct_case(pupil, link.parent),
+                         "disposal": Disposal.objects.create(
+                             kind="case_file", subject_id=pupil.pk, school=school,
+                             local_authority=school.local_authority, label="Case file",
+                             kept_since=date.today()),
                          "notification": contract.notifications.get()}
     batch = LetterBatch.objects.create(
         kind="contract_invitation", facts={}, method="post",
@@ -335,6 +342,7 @@ def url_for(name: str, kwargs: str, target: dict) -> str:
         "conduct-evidence": {"record_id": target["conduct"].pk,
                              "evidence_id": target["conduct_evidence"].pk},
         "pack": {"pack_id": target["pack"].pk},
+        "disposal": {"disposal_id": target["disposal"].pk},
         "programme": {"programme_id": target["programme"].pk},
     }
     return reverse(name, kwargs=by_kind[kwargs])
@@ -448,7 +456,7 @@ def test_login_is_required_everywhere_but_sign_in_and_health(db, name):
     entry = ACCESS.get(name)
     target = dict.fromkeys(("pupil", "document", "letter", "school", "batch", "contract",
                             "notification", "exclusion", "order", "pack", "programme",
-                            "conduct", "conduct_letter", "conduct_evidence"),
+                            "conduct", "conduct_letter", "conduct_evidence", "disposal"),
                            anything)
     url = url_for(name, entry.kwargs, target) if entry else reverse(name)
     response = getattr(Client(), entry.method if entry else "get")(url)

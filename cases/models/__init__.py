@@ -515,6 +515,7 @@ class TimelineEvent(models.Model):
         BREACH_RECORDED = "breach_recorded", "Contract breach recorded"
         DEADLINE_OPENED = "deadline_opened", "Deadline set"
         DEADLINE_CLOSED = "deadline_closed", "Deadline closed"
+        DISPOSED = "disposed", "Anonymised under the retention schedule"
 
     pupil = models.ForeignKey(Pupil, on_delete=models.PROTECT, related_name="timeline")
     occurred_at = models.DateTimeField(auto_now_add=True)
@@ -671,4 +672,4 @@ class Submission(models.Model):
 
 
 # Kept in their own module: records about the records (who opened what, retention).
-from .protection import AccessRecord  # noqa: E402, F401
+from .protection import AccessRecord, Disposal, RetentionRule  # noqa: E402, F401

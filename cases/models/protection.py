@@ -65,3 +65,67 @@ class AccessRecord(models.Model):
 
     def delete(self, *args, **kwargs):
         raise TypeError("The access log is append-only: entries are never deleted.")
+
+
+class RetentionRule(models.Model):
+    """How long a kind of record is kept, counted from what, and on whose authority: the
+    schedule as data, changed by the operator when an LA's records policy says otherwise."""
+
+    class Kind(models.TextChoices):
+        CASE_FILE = "case_file", "A pupil's case file"
+        PARENTING_ORDER = "parenting_order", "A case file with a parenting order case"
+        CONDUCT_RECORD = "conduct_record", "A conduct record about an adult"
+
+    kind = models.CharField(max_length=20, choices=Kind.choices, unique=True)
+    years = models.PositiveSmallIntegerField()
+    counted_from = models.CharField(max_length=300, help_text="In words, for the schedule page")
+    source = models.CharField(max_length=300, help_text="The authority for the period, by title")
+
+    class Meta:
+        ordering = ["kind"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.years} years"
+
+
+class Disposal(models.Model):
+    """A record due for disposal under the schedule: listed by the nightly job, reviewed and
+    confirmed by the LA admin, then anonymised in place (rows stay, so counts stay right; the
+    names, words and files in them go). The database lets evidence rows change only while a
+    confirmed disposal is being carried out (cases.dbguards)."""
+
+    class Status(models.TextChoices):
+        DUE = "due", "Due"
+        CONFIRMED = "confirmed", "Being carried out"
+        DONE = "done", "Disposed of"
+        NOT_DUE = "not_due", "No longer due"
+
+    kind = models.CharField(max_length=20, choices=RetentionRule.Kind.choices)
+    # The pupil (case files) or the conduct record: which, the kind says.
+    subject_id = models.BigIntegerField()
+    local_authority = models.ForeignKey("cases.LocalAuthority", on_delete=models.PROTECT,
+                                        related_name="+")
+    school = models.ForeignKey("cases.School", on_delete=models.PROTECT, related_name="+")
+    # Without names: the LA admin reviews what will be removed before confirming.
+    label = models.CharField(max_length=200)
+    kept_since = models.DateField(help_text="The day the retention period was counted from")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DUE)
+    listed_at = models.DateTimeField(default=timezone.now)
+    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                     on_delete=models.PROTECT, related_name="+")
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+    # What was removed, counted (rows and files per kind of record), or why it was not due.
+    outcome = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["kept_since", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "subject_id"], condition=~models.Q(status="not_due"),
+                name="disposal_once_per_record"),
+        ]
+        indexes = [models.Index(fields=["local_authority", "status"])]
+
+    def __str__(self) -> str:
+        return self.label
