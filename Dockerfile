@@ -1,6 +1,8 @@
 FROM python:3.11-slim-bookworm
+# postgresql-client (15, as the compose file's server): pg_dump, pg_restore and psql for
+# `manage.py backup` and `restore`.
 RUN apt-get update \
- && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-liberation nodejs npm \
+ && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-liberation nodejs npm postgresql-client \
  && rm -rf /var/lib/apt/lists/*
 RUN pip install --no-cache-dir uv
 WORKDIR /app

@@ -7,12 +7,15 @@
 -- privileges below give the application role rights on each new table as it is created.
 --
 -- psql -v owner_role=... -v app_role=... -v app_password=... -v dbname=... -f db-roles.sql
--- Safe to run again.
+-- Safe to run again. Without app_password it only grants, to a role that must exist: how
+-- `manage.py restore` gives the restored tables back to the application's role.
 
+\if :{?app_password}
 SELECT format('CREATE ROLE %I LOGIN PASSWORD %L', :'app_role', :'app_password')
  WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = :'app_role') \gexec
 SELECT format('ALTER ROLE %I LOGIN PASSWORD %L NOSUPERUSER NOCREATEDB NOCREATEROLE',
               :'app_role', :'app_password') \gexec
+\endif
 
 GRANT CONNECT ON DATABASE :"dbname" TO :"app_role";
 GRANT USAGE ON SCHEMA public TO :"app_role";
