@@ -9,6 +9,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 
+from . import selectors
 from .identifiers import check_upn
 from .models import (
     AccessRecord,
@@ -17,6 +18,7 @@ from .models import (
     ExclusionKind,
     ExclusionReason,
     Language,
+    LeftFor,
     Relationship,
     School,
     SenStatus,
@@ -463,3 +465,48 @@ class AccessLogSearchForm(forms.Form):
         if since and until and since > until:
             self.add_error("until", "The last day must be the same as or after the first day")
         return cleaned
+def dfe_text(school: School) -> str:
+    """A DfE number as schools write it: LA code, a slash, establishment number."""
+    return f"{school.dfe_number[:3]}/{school.dfe_number[3:]}"
+
+
+class MoveForm(forms.Form):
+    to_school = forms.CharField(
+        label="School the pupil is moving to", max_length=160,
+        help_text="Its DfE number, for example 938/4012, or its name.",
+        error_messages=_required("Enter the DfE number or the name of the school the pupil is "
+                                 "moving to"),
+    )
+    moved_on = GovukDateField(
+        name="the date the pupil moved", label="The pupil moved on",
+        help_text="Their last day at this school, or their first at the new one. For example, "
+                  "27 3 2026.")
+    note = text_field("Why they moved (optional)", required=False, max_length=200,
+                      help_text="For example, a managed move, or the family moved house.")
+
+    def clean_to_school(self):
+        query = " ".join(self.cleaned_data["to_school"].split())
+        schools = selectors.schools_named(query)
+        if len(schools) == 1:
+            return schools[0]
+        if not schools:
+            raise ValidationError(
+                f"No school on Pact has the DfE number or name “{query}”. Check it; if the "
+                "school does not use Pact, record that the pupil left instead")
+        if len(schools) > 5:
+            raise ValidationError(f"More than 5 schools on Pact match “{query}”: enter the "
+                                  "school's DfE number")
+        listed = "; ".join(f"{s.name}, {dfe_text(s)}" for s in schools)
+        raise ValidationError(f"{len(schools)} schools on Pact match “{query}” ({listed}): "
+                              "enter the DfE number of the one you mean")
+
+
+class LeaveForm(forms.Form):
+    left_on = GovukDateField(name="the date the pupil left", label="The pupil left on",
+                             help_text="Their last day at the school. For example, 27 3 2026.")
+    left_for = forms.ChoiceField(
+        label="Where did they go?", choices=LeftFor.choices, widget=forms.RadioSelect,
+        error_messages=_required("Select where the pupil went"))
+    destination = text_field("Where, in your words (optional)", required=False, max_length=200,
+                             help_text="For example, the school's name and town, or moved to "
+                                       "Scotland.")

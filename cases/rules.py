@@ -390,3 +390,46 @@ def parent_reply_due(*, policy: Policy, letter_dated: date, nation: str) -> date
 
 def ban_review_due(*, policy: Policy, confirmed_on: date) -> date:
     return add_months(confirmed_on, policy.ban_review_months)
+
+
+# --- moving school -----------------------------------------------------------------------
+
+def pupil_move_allowed(
+    *, pupil_name: str, school_name: str, left: str, actor_is_la: bool,
+    records: Sequence[Check] = (),
+) -> Verdict:
+    """Whether a pupil's case file may move to another school on Pact now. `left` says when
+    and where a pupil who left went ("" if they have not): their return is the LA's to
+    record, as the LA arranges a place for a child out of school. `records` are what the
+    other measures say about the move: a contract still open stops it."""
+    checks = []
+    if left:
+        checks.append(Check(actor_is_la, (
+            f"{pupil_name} left {school_name} on {left}. Recording a move records that they "
+            "joined a school on Pact again."
+        ) if actor_is_la else (
+            f"{pupil_name} left {school_name} on {left}. If they have joined a school on Pact "
+            "again, the LA designated officer records it."
+        )))
+    return Verdict.of_checks([*checks, *records])
+
+
+def pupil_leave_allowed(
+    *, pupil_name: str, school_name: str, left: str, records: Sequence[Check] = (),
+) -> Verdict:
+    """Whether it may be recorded that a pupil left their school for none on Pact."""
+    checks = [Check(False, f"{pupil_name} already left {school_name} on {left}.")] if left else []
+    return Verdict.of_checks([*checks, *records])
+
+
+def move_date_problem(*, moved_on: date, today: date, last_record_on: date | None) -> str | None:
+    """Why a pupil cannot be recorded as having left their school on this day, or None. A move
+    is recorded once it has happened, and after the last thing the school recorded as
+    happening while the pupil was there (an exclusion, a meeting, the day they joined)."""
+    if moved_on > today:
+        return ("The date cannot be in the future: record the move on or after the day the "
+                "pupil leaves")
+    if last_record_on is not None and moved_on < last_record_on:
+        return (f"The case has a record at this school dated {day(last_record_on)}: enter that "
+                "date or a later one")
+    return None

@@ -11,6 +11,7 @@ from datetime import date, datetime, time, timedelta
 from django.db.models import (
     Count,
     DecimalField,
+    Exists,
     F,
     IntegerField,
     OuterRef,
@@ -41,6 +42,7 @@ from .models import (
     MultiAgencyMeeting,
     ParentCarer,
     Pupil,
+    PupilMove,
     RetentionRule,
     School,
     SchoolGroupObjectPermission,
@@ -116,6 +118,24 @@ def pupils_visible_to(user) -> QuerySet[Pupil]:
     return Pupil.objects.filter(school__in=schools_visible_to(user))
 
 
+def schools_named(query: str) -> list[School]:
+    """Schools on Pact by DfE number ("938/4012" or "9384012") or by words of their name, for
+    choosing where a pupil moves: any school on Pact, not only the user's (the names and
+    numbers of schools are public, in the DfE's Get Information about Schools). At most 6, so
+    a list too long to choose from says so."""
+    compact = query.replace("/", "").replace(" ", "")
+    if compact.isdigit():
+        return list(School.objects.filter(dfe_number=compact).select_related(
+            "local_authority"))
+    schools = School.objects.select_related("local_authority")
+    words = query.split()
+    if not words:
+        return []
+    for word in words:
+        schools = schools.filter(name__icontains=word)
+    return list(schools.order_by("name", "pk")[:6])
+
+
 def pupil_search(user, *, query: str) -> QuerySet[Pupil]:
     """Pupils in the user's scope whose name or UPN matches."""
     pupils = pupils_visible_to(user).select_related("school")
@@ -143,7 +163,14 @@ def pupil_case_file(user, *, pupil_id: int) -> Pupil:
         ),
         "documents",
         "contracts",
-        "order_cases",
+        # An order case stays with the LA that holds it when the pupil moves: the school
+        # that has the pupil now sees that it exists and who holds it, not the case itself.
+        Prefetch("order_cases", queryset=Pupil.order_cases.rel.related_model.objects
+                 .select_related("local_authority")
+                 .annotate(openable=Exists(schools_visible_to(user).filter(
+                     pk=OuterRef("school_id"))))),
+        Prefetch("moves", queryset=PupilMove.objects.select_related(
+            "from_school", "to_school")),
         Prefetch("timeline", queryset=TimelineEvent.objects.select_related("actor")),
         # The PDFs stay in the database until someone downloads one.
         # Conduct letters are read from the conduct record, by those who may.
@@ -318,10 +345,14 @@ def gave_contract_grounds(local_authority: LocalAuthority) -> Q:
     behaviour contract under the LA's policy: a permanent exclusion, or a suspension (under a
     policy of two suspensions, one that began within the window of the one before)."""
     policy = policy_for(local_authority)
-    in_la = Q(pupil__school__local_authority=local_authority)
+    # By the school that excluded, not the pupil's school now: a pupil who moves on leaves
+    # the count of the school's past terms as it was. The suspension before may have been at
+    # any school: the pupil's record followed them.
+    in_la = Q(school__local_authority=local_authority)
     if not policy.contract_needs_two_suspensions:
         return in_la
-    paired = _paired_suspensions(Exclusion.objects.filter(in_la), policy)
+    paired = _paired_suspensions(Exclusion.objects.filter(
+        pupil_id__in=Exclusion.objects.filter(in_la).values("pupil_id")), policy)
     return in_la & (Q(kind=ExclusionKind.PERMANENT) | Q(pk__in=paired.values("pk")))
 
 

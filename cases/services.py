@@ -39,7 +39,7 @@ from .uploads import accept_upload, sha256_of
 Kind = TimelineEvent.Kind
 
 
-def _require_recorder(actor, school: School) -> None:
+def require_recorder(actor, school: School) -> None:
     if not selectors.user_may_record_for(actor, school=school):
         raise PermissionDenied("Your role can read this case but not record on it.")
 
@@ -68,7 +68,7 @@ def pupil_create(
     sen_status: str = "none",
     social_worker: str = "",
 ) -> Pupil:
-    _require_recorder(actor, school)
+    require_recorder(actor, school)
     upn = upn.strip().upper()
     upn_check = check_upn(upn)
     if not upn_check.valid:
@@ -113,7 +113,7 @@ def parent_add(
     preferred_language: str = "en",
     other_language: str = "",
 ) -> PupilParent:
-    _require_recorder(actor, pupil.school)
+    require_recorder(actor, pupil.school)
     verdict = rules.parent_definition(
         relationship=relationship,
         parental_responsibility=parental_responsibility,
@@ -183,7 +183,7 @@ def exclusion_record(
     serious_misbehaviour: bool = False,
     statutory_process_ended_on: date | None = None,
 ) -> ExclusionRecorded:
-    _require_recorder(actor, pupil.school)
+    require_recorder(actor, pupil.school)
     errors: dict[str, list[str]] = {}
     if not 1 <= len(reasons) <= 3:
         errors["reasons"] = ["Select between one and three reasons"]
@@ -252,7 +252,7 @@ def exclusion_process_ended(*, actor, exclusion: Exclusion, ended_on: date) -> E
     """Record the day the statutory exclusion process ended (governing board review done, the
     time for an independent review passed, or the panel decided). Set once: a parenting order
     can only be applied for after it (Bedfordshire protocol §13), so it is never silently moved."""
-    _require_recorder(actor, exclusion.pupil.school)
+    require_recorder(actor, exclusion.pupil.school)
     problem = rules.statutory_process_end_problem(
         exclusion_started_on=exclusion.start_date, ended_on=ended_on,
         today=timezone.localdate(),
@@ -288,7 +288,7 @@ def agency_involvement_record(
     consent_to_share: bool = False,
     consent_recorded_on: date | None = None,
 ) -> AgencyInvolvement:
-    _require_recorder(actor, pupil.school)
+    require_recorder(actor, pupil.school)
     errors: dict[str, str] = {}
     if agency.local_authority_id != pupil.school.local_authority_id:
         errors["agency"] = "Select an agency that works in this pupil's local authority"
@@ -347,7 +347,7 @@ def meeting_record(
     la_represented: bool = False,
     recommends_parenting_order: bool = False,
 ) -> MultiAgencyMeeting:
-    _require_recorder(actor, pupil.school)
+    require_recorder(actor, pupil.school)
     foreign = [a.name for a in agencies if a.local_authority_id != pupil.school.local_authority_id]
     if foreign:
         raise ValidationError({"agencies": f"{', '.join(foreign)} does not work in this LA"})
@@ -397,7 +397,7 @@ def document_upload(
     upload: UploadedFile,
     category: str = DocumentCategory.OTHER,
 ) -> Document:
-    _require_recorder(actor, pupil.school)
+    require_recorder(actor, pupil.school)
     accepted = accept_upload(upload)
     document_type, sha256, original_name = (accepted.document_type, accepted.sha256,
                                              accepted.original_name)
@@ -477,7 +477,11 @@ def deadline_open(
     actor,
     all_day: bool = True,
     subject: str = "",
+    school: School | None = None,
 ) -> Deadline:
+    """Open a clock on the pupil's case. It is kept by the school of the record it runs for
+    (`school`, where that record can stay behind when the pupil moves: an order case, a
+    conduct record), else by the pupil's school."""
     label = DeadlineKind(kind).label
     when = f"{due_at:%-d %B %Y}" if all_day else f"{timezone.localtime(due_at):%-d %B %Y, %H:%M}"
     with transaction.atomic():
@@ -489,7 +493,7 @@ def deadline_open(
             details={"kind": kind, "due_at": due_at.isoformat(), "started_by": started_by},
         )
         return Deadline.objects.create(
-            kind=kind, school=pupil.school, pupil=pupil, subject=subject, due_at=due_at,
+            kind=kind, school=school or pupil.school, pupil=pupil, subject=subject, due_at=due_at,
             all_day=all_day, started_by=started_by, opened_by_event=event,
         )
 

@@ -43,9 +43,19 @@ ASBA_2003 = Source(
 EDUCATION_ACT_1996 = Source(
     "Education Act 1996", "Education Act 1996", "https://www.legislation.gov.uk/ukpga/1996/56"
 )
+PUPIL_INFORMATION_ENGLAND = Source(
+    "Education (Pupil Information) (England) Regulations 2005",
+    "The Education (Pupil Information) (England) Regulations 2005",
+    "https://www.legislation.gov.uk/uksi/2005/1437",
+)
+PUPIL_INFORMATION_WALES = Source(
+    "Education (Pupil Information) (Wales) Regulations 2011",
+    "The Education (Pupil Information) (Wales) Regulations 2011",
+    "https://www.legislation.gov.uk/wsi/2011/1942",
+)
 
 ALL = (BEDFORDSHIRE, NOTTINGHAMSHIRE, KS3_TOOLKIT, ST_PANCRAS, MONMOUTHSHIRE, ASBA_2003,
-       EDUCATION_ACT_1996)
+       EDUCATION_ACT_1996, PUPIL_INFORMATION_ENGLAND, PUPIL_INFORMATION_WALES)
 
 
 def cite(source: Source, section: str = "") -> str:

@@ -10,6 +10,8 @@ urlpatterns = [
     path(
         "pupils/<int:pupil_id>/eligibility/", views.pupil_eligibility, name="pupil-eligibility"
     ),
+    path("pupils/<int:pupil_id>/move/", views.pupil_move, name="pupil-move"),
+    path("pupils/<int:pupil_id>/left/", views.pupil_leave, name="pupil-leave"),
     path("pupils/<int:pupil_id>/parents/new/", views.parent_add, name="parent-add"),
     path("pupils/<int:pupil_id>/exclusions/new/", views.exclusion_add, name="exclusion-add"),
     path(

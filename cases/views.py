@@ -14,7 +14,7 @@ from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from . import notices, selectors, services
+from . import moves, notices, selectors, services
 from . import retention as retention_service
 from .access_log import What, access_record
 from .forms import (
@@ -22,13 +22,16 @@ from .forms import (
     AgencyInvolvementForm,
     DocumentForm,
     ExclusionForm,
+    LeaveForm,
     MeetingForm,
+    MoveForm,
     ParentForm,
     ProcessEndedForm,
     PupilForm,
     PupilSearchForm,
 )
-from .models import Pupil, StaffRole
+from .models import Nation, Pupil, StaffRole
+from .sources import PUPIL_INFORMATION_ENGLAND, PUPIL_INFORMATION_WALES, cite
 
 
 @login_not_required
@@ -351,3 +354,56 @@ def disposal_review(request, disposal_id: int):
                if disposal.status == disposal.Status.DUE else None)
     return render(request, "cases/disposal_review.html",
                   {"disposal": disposal, "removal": removal})
+def _move_page(request, pupil_id: int, *, form_class, title: str, submit: str,
+               verdict_of: Callable[[Pupil], object], save: Callable[[Pupil, dict], str]):
+    """Moving a pupil out of the school, or recording that they left: the form, or why it is
+    not open now. Outside the user's scope: 404; in scope but read-only: 403."""
+    pupil = selectors.pupil_for_recording(request.user, pupil_id=pupil_id)
+    if not selectors.user_may_record_for(request.user, school=pupil.school):
+        raise PermissionDenied("Your role can read this case but not record on it.")
+    verdict = verdict_of(pupil)
+    form = form_class(request.POST if request.method == "POST" and verdict else None)
+    if form.is_bound and form.is_valid():
+        try:
+            message = save(pupil, form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, message)
+            if selectors.pupils_visible_to(request.user).filter(pk=pupil.pk).exists():
+                return redirect("pupil-detail", pupil_id=pupil.pk)
+            return redirect("pupil-search")
+    source = (PUPIL_INFORMATION_WALES if pupil.school.local_authority.nation == Nation.WALES
+              else PUPIL_INFORMATION_ENGLAND)
+    return render(request, "cases/move_page.html", {
+        "form": form, "pupil": pupil, "title": title, "submit": submit, "verdict": verdict,
+        "caption": f"{pupil.full_name}, {pupil.school.name}",
+        "law": cite(source, "" if source is PUPIL_INFORMATION_WALES else "regulation 9"),
+        "back": reverse("pupil-detail", args=[pupil.pk]),
+    })
+
+
+def pupil_move(request, pupil_id: int):
+    def save(pupil, data):
+        move = moves.pupil_move(pupil=pupil, to_school=data["to_school"],
+                                moved_on=data["moved_on"], by=request.user, note=data["note"])
+        return (f"{pupil.full_name}'s case file has moved to {move.to_school.name} from "
+                f"{move.moved_on:%-d %B %Y}")
+
+    return _move_page(
+        request, pupil_id, form_class=MoveForm, title="Record a move to another school",
+        submit="Record the move", save=save,
+        verdict_of=lambda pupil: moves.move_verdict(pupil=pupil, actor=request.user))
+
+
+def pupil_leave(request, pupil_id: int):
+    def save(pupil, data):
+        moves.pupil_leave(pupil=pupil, left_on=data["left_on"], by=request.user,
+                          left_for=data["left_for"], destination=data["destination"])
+        return f"Recorded that {pupil.full_name} left on {data['left_on']:%-d %B %Y}"
+
+    return _move_page(
+        request, pupil_id, form_class=LeaveForm,
+        title="Record that the pupil left for a school not on Pact, home education or none",
+        submit="Record that they left", save=save,
+        verdict_of=lambda pupil: moves.leave_verdict(pupil=pupil))

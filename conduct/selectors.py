@@ -188,10 +188,11 @@ def case_page(pupil, user) -> notices.CasePage:
     """The arrangements in force for adults connected with the pupil, for everyone who reads
     the case; and, for those who read conduct records, the records themselves."""
     # A parent's record is kept with the pupil it began with; their other children at the
-    # school show it too.
+    # school show it too. Records are the school's, about adults' conduct towards its staff:
+    # a pupil who moves school does not bring the old school's arrangements with them.
     records = list(ConductRecord.objects.filter(
-        Q(pupil=pupil) | Q(school=pupil.school_id,
-                           parent__in=pupil.parent_links.values("parent"))
+        Q(pupil=pupil) | Q(parent__in=pupil.parent_links.values("parent")),
+        school=pupil.school_id,
     ).select_related("parent").order_by("last_name", "first_name", "pk"))
     page = notices.CasePage()
     for record in records:

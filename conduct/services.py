@@ -91,7 +91,7 @@ def _open_clock(record: ConductRecord, actor, *, kind: str, due_on: date, starte
                  reason=f"replaced: {started_by}", subject=subject)
     return case_services.deadline_open(
         pupil=record.pupil, kind=kind, actor=actor, due_at=case_services.end_of_day(due_on),
-        started_by=started_by, subject=subject)
+        started_by=started_by, subject=subject, school=record.school)
 
 
 def _supersede_conditions(record: ConductRecord, actor, *, by: str) -> None:

@@ -9,3 +9,8 @@ class ContractsConfig(AppConfig):
         from .selectors import contract_measures
 
         return contract_measures(pupil, today=today)
+
+    def pupil_move_checks(self, pupil):
+        from .selectors import pupil_move_checks
+
+        return pupil_move_checks(pupil)

@@ -21,7 +21,7 @@ from cases import selectors as case_selectors
 from cases.eligibility import Measure
 from cases.models import AgencyInvolvement, LocalAuthority, Pupil, StaffRole, TimelineEvent
 from cases.policies import policy_for
-from cases.rules import ContractInHand, Verdict
+from cases.rules import Check, ContractInHand, Verdict
 from letters.models import IssuedLetter
 
 from . import rules
@@ -41,7 +41,11 @@ REVIEW_SOON = timedelta(days=14)
 
 
 def contracts_visible_to(user) -> QuerySet[Contract]:
-    return Contract.objects.filter(school__in=case_selectors.schools_visible_to(user))
+    """A contract is read by the school whose governing body made it (and its LA), which keeps
+    it when the pupil moves; and, as part of the pupil's educational record, by the school
+    that has the pupil now (and its LA), who read it but cannot act on it."""
+    schools = case_selectors.schools_visible_to(user)
+    return Contract.objects.filter(Q(school__in=schools) | Q(pupil__school__in=schools))
 
 
 def contract_list(user, *, state: str = "", school_id: str = "", review: str = "",
@@ -296,3 +300,29 @@ def contract_eligible_for(user, *, today: date) -> EligibleList:
     states = Counter({row["state"]: row["pupils"] for row in counted})
     return EligibleList(pupils=pupils, left_out={
         rules.STATE_TEXT[state]: states[state] for state in IN_HAND if states[state]})
+
+
+# --- a pupil moving school -------------------------------------------------------------------
+
+def pupil_move_checks(pupil: Pupil) -> list[Check]:
+    """A contract is an agreement between the parents and the school's governing body (ASBA 2003
+    s.19): it cannot follow the pupil to another school. One still open stops the move until it
+    is withdrawn or ended; the ended ones stay the school's records."""
+    contracts = list(Contract.objects.filter(pupil=pupil, school=pupil.school).order_by("pk"))
+    checks = [
+        Check(False, f"The {c.get_kind_display().lower()} is {c.where_it_stands}. It is an "
+                     f"agreement between the parents and {pupil.school.name}'s governing body, "
+                     "so it cannot go with the pupil: "
+                     + ("withdraw it" if c.state in {State.DRAFT, State.OFFERED}
+                        else "end it (completed or ended early)")
+                     + " before the pupil leaves.",
+              reverse("contract-detail", args=[c.pk]))
+        for c in contracts if c.state in OPEN
+    ]
+    ended = sum(1 for c in contracts if c.state not in OPEN)
+    if ended:
+        stay = case_rules.count(ended, "ended contract stays", "ended contracts stay")
+        checks.append(Check(True, f"{stay} {pupil.school.name}'s records. The pupil's next "
+                                  "school can read them with the case file, but not act on "
+                                  "them."))
+    return checks

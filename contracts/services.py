@@ -112,7 +112,7 @@ def _close_clocks(contract: Contract, actor, *, status: str, reason: str, kinds)
 def _open_clock(contract: Contract, actor, *, kind: str, due: date, started_by: str) -> None:
     case_services.deadline_open(
         pupil=contract.pupil, kind=kind, actor=actor, due_at=case_services.end_of_day(due),
-        started_by=started_by, subject=f"contract:{contract.pk}",
+        started_by=started_by, subject=f"contract:{contract.pk}", school=contract.school,
     )
 
 

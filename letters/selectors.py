@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import Http404
 
 from cases import selectors as case_selectors
@@ -73,10 +73,14 @@ def template_versions(*, owner: School | LocalAuthority, kind: str, language: st
 
 
 def letter_for_download(user, *, pupil_id: int, letter_id: int) -> IssuedLetter:
+    """A letter follows the pupil, as part of their educational record, to the school that
+    has them now; the school that sent it keeps it too, as its own correspondence (its
+    contract pages link to it after the pupil moves)."""
     try:
         return IssuedLetter.objects.open_to_case_readers().select_related("school").get(
+            Q(pupil__in=case_selectors.pupils_visible_to(user))
+            | Q(school__in=case_selectors.schools_visible_to(user)),
             pk=letter_id, pupil_id=pupil_id,
-            pupil__in=case_selectors.pupils_visible_to(user),
         )
     except IssuedLetter.DoesNotExist as missing:
         raise Http404("No such letter in your schools") from missing

@@ -10,6 +10,11 @@ class OrdersConfig(AppConfig):
 
         return [order_measure(pupil, today=today)]
 
+    def pupil_move_checks(self, pupil):
+        from .selectors import pupil_move_checks
+
+        return pupil_move_checks(pupil)
+
     def case_changed(self, *, pupil, actor):
         from .services import case_changed
 

@@ -142,6 +142,19 @@ def order_measure(pupil: Pupil, *, today: date) -> Measure:
     return Measure("parenting_order", "Parenting order application (by the LA)", verdict, 30)
 
 
+def pupil_move_checks(pupil: Pupil) -> list[Check]:
+    """An order case belongs to the LA that holds it, whatever school the pupil goes to: it
+    stays with that LA, and with the school that asked for it."""
+    return [
+        Check(True, f"The parenting order case ({case.get_state_display().lower()}, since "
+                    f"{case.requested_on:%-d %b %Y}) stays with {case.local_authority.name}, "
+                    "which holds it. The pupil's next school sees that it exists and which LA "
+                    "holds it.")
+        for case in OrderCase.objects.filter(pupil=pupil, state__in=OPEN)
+        .select_related("local_authority").order_by("pk")
+    ]
+
+
 # --- a case's page ---------------------------------------------------------------------------
 
 CASE_PREFETCHES = (

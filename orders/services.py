@@ -90,7 +90,7 @@ def _open_clock(case: OrderCase, actor, *, kind: str, due_at: datetime, started_
                 all_day: bool = True) -> Deadline:
     return case_services.deadline_open(
         pupil=case.pupil, kind=kind, actor=actor, due_at=due_at, started_by=started_by,
-        subject=f"order:{case.pk}", all_day=all_day)
+        subject=f"order:{case.pk}", all_day=all_day, school=case.school)
 
 
 def _close_clock(case: OrderCase, actor, *, kind: str, status: str, reason: str) -> None:

@@ -117,6 +117,9 @@ ACCESS: dict[str, Rule] = {
     "pupil-detail": rule("pupil", NAME_READERS, LA_READERS),
     "pupil-eligibility": rule("pupil", NAME_READERS, LA_READERS),
     "contract-eligible-list": rule("", NAME_READERS),
+    # The own pupil has a contract running: the move pages answer with why not (200).
+    "pupil-move": RECORD,
+    "pupil-leave": RECORD,
     "parent-add": RECORD,
     "exclusion-add": RECORD,
     "exclusion-process-ended": rule(

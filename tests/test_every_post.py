@@ -62,6 +62,8 @@ class Target:
                                           start_date=TODAY - timedelta(days=5))
         self.waiting = PupilParentFactory(pupil=PupilFactory(school=school)).pupil
         ExclusionFactory(pupil=self.waiting, start_date=TODAY - timedelta(days=5))
+        # Where a pupil with no contract open (the waiting one) can move to.
+        self.elsewhere = SchoolFactory(local_authority=school.local_authority)
         self.contract = contract_services.contract_create(
             actor=actor, pupil=self.pupil, kind="behaviour", parents=[self.parent])
         contract_services.contract_update_content(actor=actor, contract=self.contract,
@@ -110,6 +112,10 @@ def _forms():
                           lambda t: {"kind": "suspension", **on(TODAY, "start_date"),
                                      "school_days": "1",
                                      "reasons": [ExclusionReason.objects.get(code="PP").pk]}),
+        "pupil-move": ("lead", lambda t: reverse("pupil-move", args=[t.waiting.pk]),
+                       lambda t: {"to_school": t.elsewhere.dfe_number, **on(TODAY, "moved_on")}),
+        "pupil-leave": ("lead", lambda t: reverse("pupil-leave", args=[t.waiting.pk]),
+                        lambda t: {**on(TODAY, "left_on"), "left_for": "home_education"}),
         "exclusion-process-ended": (
             "lead", lambda t: reverse("exclusion-process-ended",
                                       args=[t.pupil.pk, t.exclusion.pk]),

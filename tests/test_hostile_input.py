@@ -162,7 +162,9 @@ def world(db):
             outcome_on=date.today(), responsible_officer=officer)
         cases[state] = case
     return {"lead": lead, "headteacher": headteacher, "officer": officer, "pupil": pupil,
-            "other": other, "exclusion": exclusion, "signed": signed, "draft": draft,
+            "other": other, "mover": PupilFactory(school=school),
+            "leaver": PupilFactory(school=school), "exclusion": exclusion,
+            "signed": signed, "draft": draft,
             "school": school, "orders": cases, "conduct": conduct_records(school, headteacher),
             "programme": ParentingProgramme.objects.create(
                 local_authority=la, name="Triple P", provider="Early Help", sessions=8,
@@ -181,6 +183,8 @@ def form_urls(world) -> list[tuple[str, str]]:
         ("lead", reverse("document-add", args=[pupil.pk])),
         ("lead", reverse("letter-new", args=[pupil.pk, FREE_LETTER])),
         ("lead", reverse("order-start", args=[world["other"].pk])),
+        ("lead", reverse("pupil-move", args=[world["mover"].pk])),
+        ("lead", reverse("pupil-leave", args=[world["leaver"].pk])),
         ("headteacher", reverse("letter-template-edit",
                                 args=["school", world["school"].pk, "conduct_reminder", "en"])),
         ("lead", reverse("contract-start", args=[pupil.pk])),

@@ -516,6 +516,8 @@ class TimelineEvent(models.Model):
         DEADLINE_OPENED = "deadline_opened", "Deadline set"
         DEADLINE_CLOSED = "deadline_closed", "Deadline closed"
         DISPOSED = "disposed", "Anonymised under the retention schedule"
+        PUPIL_MOVED = "pupil_moved", "Moved to another school"
+        PUPIL_LEFT = "pupil_left", "Left the school"
 
     pupil = models.ForeignKey(Pupil, on_delete=models.PROTECT, related_name="timeline")
     occurred_at = models.DateTimeField(auto_now_add=True)
@@ -669,6 +671,56 @@ class Submission(models.Model):
 
     def __str__(self) -> str:
         return f"{self.path} → {self.result}"
+
+
+class MoveQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise TypeError("Pupil moves are append-only: a move is never changed.")
+
+    def delete(self):
+        raise TypeError("Pupil moves are append-only: a move is never deleted.")
+
+
+class LeftFor(models.TextChoices):
+    SCHOOL_NOT_ON_PACT = "school_not_on_pact", "A school that does not use Pact"
+    HOME_EDUCATION = "home_education", "Elective home education"
+    LEFT_EDUCATION = "left_education", "Left education (for example, past school leaving age)"
+    OTHER = "other", "Somewhere else"
+
+
+class PupilMove(models.Model):
+    """A pupil's case file moving with them from one school to another on Pact, or the day
+    they left for none on Pact (to_school empty). Written once by cases.moves; append-only,
+    in PostgreSQL too: where a case file was held, and when, is part of its history."""
+
+    pupil = models.ForeignKey(Pupil, on_delete=models.PROTECT, related_name="moves")
+    from_school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="+")
+    to_school = models.ForeignKey(
+        School, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    moved_on = models.DateField()
+    left_for = models.CharField(max_length=30, choices=LeftFor.choices, blank=True)
+    # Where they went or why, in the recorder's words ("moved to Scotland", "managed move").
+    destination = models.CharField(max_length=200, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    objects = MoveQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-moved_on", "-pk"]
+
+    def __str__(self) -> str:
+        to = self.to_school.name if self.to_school else self.get_left_for_display().lower()
+        return f"{self.from_school.name} to {to} on {self.moved_on:%-d %b %Y}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise TypeError("Pupil moves are append-only: a move is never changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("Pupil moves are append-only: a move is never deleted.")
 
 
 # Kept in their own module: records about the records (who opened what, retention).

@@ -69,6 +69,14 @@ def sign_in(page: Page, user) -> None:
     page.get_by_role("button", name="Sign in").click()
 
 
+def open_as(page: Page, user, path: str) -> None:
+    """The page at `path`, signed in as the user (given the test password)."""
+    user.set_password(PASSWORD)
+    user.save()
+    page.goto(path)
+    sign_in(page, user)
+
+
 def serious_accessibility_problems(page: Page) -> list[str]:
     """What axe-core finds of critical or serious impact on the page as it stands.
 

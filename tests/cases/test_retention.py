@@ -9,7 +9,7 @@ from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from cases import retention, services
+from cases import moves, retention, services
 from cases.models import Disposal, Pupil, RetentionRule, StaffRole, TimelineEvent
 from cases.retention import years_before
 from conduct import services as conduct_services
@@ -46,7 +46,8 @@ def left_case(pupil, school_lead):
     letter_services.letter_issue(actor=school_lead, draft=letter_services.Draft(
         pupil=pupil, kind="contract_review_invitation", language="en",
         recipients=[link.parent], method="post", facts=free_letter_facts()))
-    Pupil.objects.filter(pk=pupil.pk).update(left_on=TODAY)
+    moves.pupil_leave(pupil=pupil, left_on=TODAY, by=school_lead, left_for="other",
+                      destination=f"Moved abroad with {link.parent.last_name}")
     pupil.refresh_from_db()
     return pupil
 
@@ -107,7 +108,7 @@ def every_text(pupil_id: int) -> str:
                        [pupil_id])
         words = [cursor.fetchone()[0]]
         for table in ("cases_parentcarer", "cases_timelineevent", "cases_document",
-                      "letters_issuedletter", "cases_exclusion"):
+                      "letters_issuedletter", "cases_exclusion", "cases_pupilmove"):
             cursor.execute(f"SELECT coalesce(string_agg(t::text, ' '), '') FROM {table} t")
             words.append(cursor.fetchone()[0])
     return " ".join(words)
