@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import subject_access_views, views
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
@@ -29,4 +29,8 @@ urlpatterns = [
         views.document_download,
         name="document-download",
     ),
+    path("pupils/<int:pupil_id>/subject-access/", subject_access_views.subject_access_request,
+         name="subject-access-request"),
+    path("pupils/<int:pupil_id>/subject-access/<int:export_id>/",
+         subject_access_views.subject_access_download, name="subject-access-download"),
 ]

@@ -14,7 +14,7 @@ from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from . import notices, selectors, services
+from . import notices, selectors, services, subject_access
 from .access_log import What, access_record
 from .forms import (
     AgencyInvolvementForm,
@@ -119,6 +119,7 @@ def pupil_detail(request, pupil_id: int):
     return render(request, "cases/pupil_detail.html", {
         "pupil": pupil, "may_record": may_record, "deadlines": deadlines,
         "extras": notices.for_pupil(pupil, request.user),
+        "answers_subject_access": subject_access.answers_for(request.user, pupil),
     })
 
 

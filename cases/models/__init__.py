@@ -515,6 +515,7 @@ class TimelineEvent(models.Model):
         BREACH_RECORDED = "breach_recorded", "Contract breach recorded"
         DEADLINE_OPENED = "deadline_opened", "Deadline set"
         DEADLINE_CLOSED = "deadline_closed", "Deadline closed"
+        SUBJECT_ACCESS_ANSWERED = "subject_access_answered", "Subject access request answered"
 
     pupil = models.ForeignKey(Pupil, on_delete=models.PROTECT, related_name="timeline")
     occurred_at = models.DateTimeField(auto_now_add=True)
@@ -672,3 +673,4 @@ class Submission(models.Model):
 
 # Kept in their own module: records about the records (who opened what, retention).
 from .protection import AccessRecord  # noqa: E402, F401
+from .subject_access import SubjectAccessExport  # noqa: E402, F401
