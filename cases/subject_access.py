@@ -519,12 +519,17 @@ def _conduct(parent: ParentCarer, *, user, builder: _Builder):
 
 
 def _finished(held: Held, builder: _Builder) -> Held:
-    """The people offered, once each, leaving out anyone sharing a name with the subject."""
+    """The people offered: those named in what Pact wrote for the export, once each, leaving
+    out any name the subject shares."""
+    written = "\n".join(
+        "\n".join([entry.title, *(value for _, value in entry.fields),
+                   json.dumps(entry.data, ensure_ascii=False, default=str)])
+        for section in held.sections for entry in section.entries)
     own = {v.lower() for v in held.subject_variants}
     seen: dict[str, Person] = {}
     for person in held.people:
         variants = tuple(v for v in person.variants if v.lower() not in own)
-        if variants and person.key not in seen:
+        if variants and person.key not in seen and names_in(written, variants):
             seen[person.key] = replace(person, variants=variants)
     held.people = list(seen.values())
     return held

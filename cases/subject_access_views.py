@@ -43,7 +43,7 @@ def _held(user, pupil: Pupil, who: str) -> Held:
 
 def subject_access_request(request, pupil_id: int):
     pupil = _pupil(request, pupil_id)
-    if "who" not in request.GET:
+    if not request.GET:
         return render(request, "cases/subject_access_whose.html", {
             "pupil": pupil,
             "form": WhoseDataForm(None, pupil=pupil, parents=selectors.parents_of(pupil))})

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
-from cases import services, submissions, subject_access
+from cases import services, subject_access, submissions
 from cases.models import AccessRecord, DocumentCategory, StaffRole, TimelineEvent
 from cases.subject_access import Redactor, answer_due
 from conduct import services as conduct_services
