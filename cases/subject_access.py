@@ -9,33 +9,24 @@ adversely affect the rights of others). Letters and documents are included as st
 altered: one that cannot go out as it is is left out instead.
 
 Gathering reads a fixed number of queries whatever the size of the case; the zip is written
-to a temporary file, a file at a time, never held in memory.
+by cases.subject_access_export.
 """
 
 import calendar
-import hashlib
 import json
 import re
-import tempfile
-import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
-from typing import IO
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Prefetch
 from django.db.models.functions import Length
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.text import capfirst
-
-# The summary is laid out and written to PDF as letters are: WeasyPrint with a URL fetcher
-# that reads nothing but the letters' own assets.
-from letters.rendering import render_pdf
 
 from . import selectors
 from .access import LA_DATA_PROTECTION, ROLE_PERMISSIONS, SCHOOL_DATA_PROTECTION
@@ -185,11 +176,11 @@ def _variants(person) -> tuple[str, ...]:
     return tuple(dict.fromkeys(n for n in names if n.strip()))
 
 
-def _staff_name(user) -> str:
+def staff_name(user) -> str:
     return user.get_full_name() or user.username
 
 
-def _json(value):
+def as_json(value):
     if isinstance(value, datetime):
         return timezone.localtime(value).isoformat()
     if isinstance(value, date):
@@ -233,7 +224,7 @@ class _Builder:
         self.pending.append((section, title, record, list(extra), key))
 
     def staff(self, user_id: int | None) -> str | None:
-        return _staff_name(self.users[user_id]) if user_id in self.users else None
+        return staff_name(self.users[user_id]) if user_id in self.users else None
 
     def finish(self) -> None:
         self.users = {u.pk: u for u in get_user_model().objects.filter(pk__in=self.user_ids)}
@@ -252,13 +243,13 @@ class _Builder:
                 value = self.staff(getattr(record, model_field.attname))
             else:
                 value = getattr(record, model_field.name)
-            data[model_field.name] = _json(value)
+            data[model_field.name] = as_json(value)
             words = (getattr(record, f"get_{model_field.name}_display")()
                      if model_field.choices and value else _shown(value))
             if words:
                 shown.append((capfirst(str(model_field.verbose_name)), words))
         for label, value in extra:
-            data[label.lower().replace(" ", "_")] = _json(value)
+            data[label.lower().replace(" ", "_")] = as_json(value)
             if _shown(value):
                 shown.append((label, _shown(value)))
         return Entry(title=title, fields=shown, data=data)
@@ -364,8 +355,8 @@ def _order_section(cases, builder: _Builder) -> Section:
 
 def _staff_people(builder: _Builder) -> list[Person]:
     # Staff acting in their work are named as they acted: offered, never ticked.
-    return [Person(f"staff:{pk}", _staff_name(user), "Member of staff, in their work", False,
-                   (_staff_name(user),)) for pk, user in sorted(builder.users.items())]
+    return [Person(f"staff:{pk}", staff_name(user), "Member of staff, in their work", False,
+                   (staff_name(user),)) for pk, user in sorted(builder.users.items())]
 
 
 def pupil_held(pupil_id: int, *, user) -> Held:
@@ -598,53 +589,3 @@ def held_for(export: SubjectAccessExport, *, user) -> Held:
     if export.parent_id:
         return parent_held(export.pupil_id, export.parent_id, user=user)
     return pupil_held(export.pupil_id, user=user)
-
-
-def export_write(held: Held, export: SubjectAccessExport, *, user) -> IO[bytes]:
-    """The zip, in a temporary file on disk, ready to be read from the start."""
-    left_out = set(export.left_out)
-    redactor = redactor_for(held, export.redacted)
-    sections = [Section(s.key, s.heading, [
-        Entry(redactor.text(e.title), [(label, redactor.text(value)) for label, value in
-                                       e.fields], redactor.data(e.data))
-        for e in s.entries if e.key not in left_out], s.empty) for s in held.sections]
-    # Handed to the response, which closes it once sent.
-    stream = tempfile.TemporaryFile()  # noqa: SIM115
-    included = []
-    with zipfile.ZipFile(stream, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for held_file in held.files:
-            if held_file.key in left_out:
-                continue
-            digest = hashlib.sha256()
-            with archive.open(held_file.zip_name, "w", force_zip64=True) as out:
-                for chunk in held_file.chunks():
-                    digest.update(chunk)
-                    out.write(chunk)
-            included.append({"reference": held_file.key, "kind": held_file.kind,
-                             "title": redactor.text(held_file.title),
-                             "date": held_file.dated.isoformat(),
-                             "file": held_file.zip_name, "sha256": digest.hexdigest(),
-                             "sha256_as_stored": held_file.stored_sha256,
-                             "size": held_file.size})
-        made = timezone.localtime()
-        context = {"held": held, "export": export, "sections": sections, "files": included,
-                   "made": made, "due": answer_due(export.received_on),
-                   "left_out": len(left_out), "redacted": len(export.redacted),
-                   "subject_name": held.subject_name, "by": _staff_name(user)}
-        archive.writestr("summary.pdf", render_pdf(
-            render_to_string("cases/subject_access_summary.html", context)).pdf)
-        archive.writestr("data.json", json.dumps({
-            "subject": {"who": held.subject, "name": held.subject_name},
-            "request": {"received_on": export.received_on.isoformat(),
-                        "answer_due": answer_due(export.received_on).isoformat(),
-                        "answered_at": _json(export.answered_at), "made_at": _json(made),
-                        "names_redacted": len(export.redacted),
-                        "letters_or_documents_left_out": len(left_out)},
-            "sections": {s.key: [{"title": e.title, **e.data} for e in s.entries]
-                         for s in sections},
-            "files": included,
-        }, indent=2, ensure_ascii=False, default=str))
-        archive.writestr("README.txt", render_to_string(
-            "cases/subject_access_readme.txt", context))
-    stream.seek(0)
-    return stream

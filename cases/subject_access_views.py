@@ -12,13 +12,13 @@ from .subject_access import (
     SIZE_LIMIT,
     Held,
     answer_due,
-    export_write,
     held_for,
     parent_held,
     pupil_held,
     subject_access_answer,
     too_large,
 )
+from .subject_access_export import export_write
 from .subject_access_forms import SubjectAccessForm, WhoseDataForm
 
 NOT_YOURS = ("Subject access requests are answered by the headteacher for the school's pupils "
