@@ -96,7 +96,7 @@ class GovukDateField(forms.MultiValueField):
             if len(year) != 4:
                 raise ValueError
             return date(int(year), int(month), int(day))
-        except ValueError:
+        except (ValueError, OverflowError):
             raise ValidationError(
                 f"{_sentence(self.name_in_errors)} must be a real date, like 27 3 2026"
             ) from None

@@ -101,6 +101,13 @@ def schools_recording_conduct_for(user) -> QuerySet[School]:
         user, school_perm=access.RECORD_SCHOOL_CONDUCT, la_perm=access.RECORD_LA_CONDUCT)
 
 
+def schools_answering_subject_access_for(user) -> QuerySet[School]:
+    """Schools whose pupils' and parents' subject access requests the user answers: the
+    headteacher's school, the LA admin's LA."""
+    return _schools_with(user, school_perm=access.SCHOOL_DATA_PROTECTION,
+                         la_perm=access.LA_DATA_PROTECTION)
+
+
 def staff_groups_of(user) -> list[StaffGroup]:
     """The user's roles, read once and kept on the user object for the rest of the request."""
     if not user.is_authenticated:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import subject_access_views, views
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
@@ -36,4 +36,8 @@ urlpatterns = [
     path("data-protection/retention/", views.retention, name="retention"),
     path("data-protection/retention/<int:disposal_id>/", views.disposal_review,
          name="disposal-review"),
+    path("pupils/<int:pupil_id>/subject-access/", subject_access_views.subject_access_request,
+         name="subject-access-request"),
+    path("pupils/<int:pupil_id>/subject-access/<int:export_id>/",
+         subject_access_views.subject_access_download, name="subject-access-download"),
 ]

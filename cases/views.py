@@ -14,7 +14,7 @@ from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from . import moves, notices, selectors, services
+from . import moves, notices, selectors, services, subject_access
 from . import retention as retention_service
 from .access_log import What, access_record
 from .forms import (
@@ -125,6 +125,7 @@ def pupil_detail(request, pupil_id: int):
         "pupil": pupil, "may_record": may_record, "deadlines": deadlines,
         "extras": notices.for_pupil(pupil, request.user),
         "viewed_by": selectors.viewed_by(request.user, pupil),
+        "answers_subject_access": subject_access.answers_for(request.user, pupil),
     })
 
 

@@ -2,7 +2,7 @@
 another LA. The matrix is built from the URL configuration: a new URL without an entry in
 ACCESS fails test_every_url_has_an_entry."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from types import SimpleNamespace
 
@@ -12,7 +12,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from cases import services
-from cases.models import Disposal, Document, Exclusion, StaffRole
+from cases.models import Disposal, Document, Exclusion, StaffRole, SubjectAccessExport
 from cases.workdays import default_terms
 from conduct import services as conduct_services
 from contracts import services as contract_services
@@ -105,6 +105,10 @@ def rule(kwargs, own, same_la=(), forbidden=(), method="get"):
 RECORD = rule(
     "pupil", SCHOOL_RECORDERS | LA_RECORDERS, LA_RECORDERS,
     forbidden={StaffRole.CHAIR_OF_GOVERNORS, StaffRole.LEGAL_PANEL_MEMBER},
+)
+SUBJECT_ACCESS = rule(
+    "pupil", {StaffRole.HEADTEACHER, StaffRole.LA_ADMIN}, {StaffRole.LA_ADMIN},
+    forbidden=NAME_READERS - {StaffRole.HEADTEACHER, StaffRole.LA_ADMIN},
 )
 ACCESS: dict[str, Rule] = {
     "dashboard": rule("", ALL_ROLES),
@@ -210,6 +214,10 @@ ACCESS: dict[str, Rule] = {
     # Disposals are the LA admin's to confirm; a disposal of another LA does not exist.
     "retention": rule("", {StaffRole.LA_ADMIN}, forbidden=ALL_ROLES - {StaffRole.LA_ADMIN}),
     "disposal-review": rule("disposal", {StaffRole.LA_ADMIN}, {StaffRole.LA_ADMIN}),
+    # Subject access requests are the data protection role's: the headteacher for the
+    # school, the LA admin for the LA; everyone else who reads the case is told why not.
+    "subject-access-request": SUBJECT_ACCESS,
+    "subject-access-download": replace(SUBJECT_ACCESS, kwargs="subject-access"),
     # Noting a notification is a POST, by the LA's queue roles, for their own LA only.
     "notification-acknowledge": rule("notification", QUEUE_ROLES, QUEUE_ROLES, method="post"),
 }
@@ -291,7 +299,9 @@ def make_world() -> tuple[dict, dict]:
                              kind="case_file", subject_id=pupil.pk, school=school,
                              local_authority=school.local_authority, label="Case file",
                              kept_since=date.today()),
-                         "notification": contract.notifications.get()}
+                         "notification": contract.notifications.get(),
+                         "subject_access": SubjectAccessExport.objects.create(
+                             pupil=pupil, received_on=date.today(), answered_by=actor)}
     batch = LetterBatch.objects.create(
         kind="contract_invitation", facts={}, method="post",
         requested_by=users[StaffRole.LA_ADMIN], status="done",
@@ -347,6 +357,8 @@ def url_for(name: str, kwargs: str, target: dict) -> str:
         "pack": {"pack_id": target["pack"].pk},
         "disposal": {"disposal_id": target["disposal"].pk},
         "programme": {"programme_id": target["programme"].pk},
+        "subject-access": {"pupil_id": pupil_id,
+                           "export_id": target["subject_access"].pk},
     }
     return reverse(name, kwargs=by_kind[kwargs])
 
@@ -459,7 +471,8 @@ def test_login_is_required_everywhere_but_sign_in_and_health(db, name):
     entry = ACCESS.get(name)
     target = dict.fromkeys(("pupil", "document", "letter", "school", "batch", "contract",
                             "notification", "exclusion", "order", "pack", "programme",
-                            "conduct", "conduct_letter", "conduct_evidence", "disposal"),
+                            "conduct", "conduct_letter", "conduct_evidence", "disposal",
+                            "subject_access"),
                            anything)
     url = url_for(name, entry.kwargs, target) if entry else reverse(name)
     response = getattr(Client(), entry.method if entry else "get")(url)

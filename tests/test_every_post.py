@@ -184,6 +184,11 @@ def _forms():
             "headteacher",
             lambda t: reverse("return-submit", args=[t.pupil.school_id, t.submit_term.key]),
             lambda t: {"revision": t.termly_return.pk}),
+        # Whose data and when the request came are chosen first, in the address.
+        "subject-access-request": (
+            "headteacher", lambda t: reverse("subject-access-request", args=[t.pupil.pk])
+            + f"?who=parent-{t.parent.pk}&received_on_0=2&received_on_1=2&received_on_2=2026",
+            lambda t: {}),
         "order-action": (
             "officer", lambda t: reverse("order-action", args=[t.order.pk, "contact"]),
             lambda t: {"kind": "phone", **on(TODAY, "occurred_on"), "occurred_time": "09:00",
@@ -227,7 +232,7 @@ def test_every_post_route_has_a_form_here(db):
                 "conduct-record", "conduct-access-log", "conduct-letter-download",
                 "conduct-evidence-download", "return-list", "return-export",
                 "return-series", "return-detail", "reminder-list",
-                "return-annual"}
+                "return-annual", "subject-access-download"}
     assert url_names() == post_routes | get_only, (
         "Give each new route a form in this test, or list it as GET only")
     assert "admin" in NOT_USER_FACING

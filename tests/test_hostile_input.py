@@ -191,6 +191,8 @@ def form_urls(world) -> list[tuple[str, str]]:
         ("lead", reverse("contract-invitations-new")),
         ("officer", reverse("programme-add")),
         ("officer", reverse("programme-edit", args=[world["programme"].pk])),
+        ("headteacher", reverse("subject-access-request", args=[pupil.pk])
+         + "?who=pupil&received_on_0=2&received_on_1=2&received_on_2=2026"),
     ]
     for contract, steps in ((signed, ["contact", "consent", "breach", "start_review",
                                       "terminate"]),

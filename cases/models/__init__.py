@@ -518,6 +518,7 @@ class TimelineEvent(models.Model):
         DISPOSED = "disposed", "Anonymised under the retention schedule"
         PUPIL_MOVED = "pupil_moved", "Moved to another school"
         PUPIL_LEFT = "pupil_left", "Left the school"
+        SUBJECT_ACCESS_ANSWERED = "subject_access_answered", "Subject access request answered"
 
     pupil = models.ForeignKey(Pupil, on_delete=models.PROTECT, related_name="timeline")
     occurred_at = models.DateTimeField(auto_now_add=True)
@@ -725,3 +726,4 @@ class PupilMove(models.Model):
 
 # Kept in their own module: records about the records (who opened what, retention).
 from .protection import AccessRecord, Disposal, RetentionRule  # noqa: E402, F401
+from .subject_access import SubjectAccessExport  # noqa: E402, F401
