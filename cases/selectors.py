@@ -8,9 +8,12 @@ number of queries whatever the size of the LA.
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.db.models import (
     Count,
     DecimalField,
+    Exists,
     F,
     IntegerField,
     OuterRef,
@@ -23,11 +26,13 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, ExtractDay, ExtractMonth, ExtractYear, Lag
 from django.http import Http404
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from . import access
 from .eligibility import PUPIL_PREFETCHES, Measure, measures_for
 from .models import (
     CONDUCT_DEADLINES,
+    AccountEvent,
     Agency,
     Deadline,
     Document,
@@ -102,7 +107,8 @@ def staff_groups_of(user) -> list[StaffGroup]:
     if not hasattr(user, "_pact_staff_groups"):
         user._pact_staff_groups = list(
             StaffGroup.objects.filter(group__user=user)
-            .select_related("school", "local_authority")
+            # The school's LA too: whether it requires two-step sign-in of school staff.
+            .select_related("school__local_authority", "local_authority")
             .order_by("role")
         )
     return user._pact_staff_groups
@@ -376,3 +382,44 @@ def terms_for(local_authority: LocalAuthority, *, first_year: int) -> list[tuple
         .values_list("starts_on", "ends_on")
     )
     return entered or [(start, end) for _, start, end in default_terms(first_year)]
+
+
+def local_authority_administered_by(user, *, la_id: int) -> LocalAuthority:
+    """An LA whose staff sign-in the user looks after (the LA admin); any other is 404."""
+    administered = LocalAuthorityGroupObjectPermission.objects.filter(
+        group__user=user, permission__codename=access.LA_DATA_PROTECTION).values(
+        "content_object")
+    found = LocalAuthority.objects.filter(pk=la_id, pk__in=administered).first()
+    if found is None:
+        raise Http404("No such local authority among yours")
+    return found
+
+
+def staff_of(local_authority: LocalAuthority) -> QuerySet:
+    """Everyone with a role at the LA or one of its schools, each with their roles there and
+    whether they have set up two-step sign-in."""
+    here = Q(staffgroup__local_authority=local_authority) | Q(
+        staffgroup__school__local_authority=local_authority)
+    return (
+        get_user_model().objects.filter(groups__in=Group.objects.filter(here))
+        .distinct()
+        .annotate(has_authenticator=Exists(TOTPDevice.objects.filter(
+            user=OuterRef("pk"), confirmed=True)))
+        .prefetch_related(Prefetch(
+            "groups", to_attr="roles_here",
+            queryset=Group.objects.filter(here).select_related(
+                "staffgroup__school", "staffgroup__local_authority")))
+        .order_by("last_name", "first_name", "username")
+    )
+
+
+def staff_member_of(local_authority: LocalAuthority, *, user_id: int):
+    found = staff_of(local_authority).filter(pk=user_id).first()
+    if found is None:
+        raise Http404("No such member of staff in your local authority")
+    return found
+
+
+def account_events_of(local_authority: LocalAuthority, *, limit: int = 50) -> list:
+    return list(AccountEvent.objects.filter(local_authority=local_authority)
+                .select_related("user", "actor")[:limit])

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import two_step_views, views
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
@@ -29,4 +29,10 @@ urlpatterns = [
         views.document_download,
         name="document-download",
     ),
+    path("data-protection/<int:la_id>/sign-in/", two_step_views.staff_sign_in,
+         name="staff-sign-in"),
+    path("data-protection/<int:la_id>/sign-in/school-staff/",
+         two_step_views.school_staff_rule, name="two-step-school-staff"),
+    path("data-protection/<int:la_id>/sign-in/staff/<int:user_id>/reset/",
+         two_step_views.reset, name="two-step-reset"),
 ]

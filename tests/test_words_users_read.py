@@ -10,13 +10,13 @@ from html.parser import HTMLParser
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
-from django.test import Client
 from django.urls import Resolver404, resolve
 
 from cases import rules
 from cases.models import ExclusionKind, LocalPolicy
 from cases.policies import POLICIES
 from orders import rules as order_rules
+from tests.clients import FormClient as Client
 
 SEED = re.compile(r"\bseeds?\b", re.I)
 # Each kind of page is read a few times per role: enough to see every page's words without
