@@ -12,7 +12,7 @@ from base64 import b32encode
 from binascii import unhexlify
 from collections.abc import Iterable
 
-from django.contrib.auth import logout
+from django.contrib.auth import get_user_model, logout
 from django.contrib.auth.views import redirect_to_login
 from django.db import transaction
 from django.shortcuts import redirect
@@ -98,7 +98,8 @@ def two_step_set_up(*, user, key_hex: str, code_step: int) -> tuple[TOTPDevice, 
     """Keeps the user's authenticator (its first code already checked, so it is not accepted
     again) and gives them recovery codes, each good once, for when the phone is lost."""
     with transaction.atomic():
-        type(user).objects.select_for_update().filter(pk=user.pk).get()
+        # One set-up at a time for a user (two tabs, a double click).
+        get_user_model().objects.select_for_update().filter(pk=user.pk).get()
         if has_authenticator(user):
             raise AlreadySetUp
         StaticDevice.objects.filter(user=user).delete()
