@@ -37,6 +37,9 @@ from tests.factories import (
 # of what the roles below use. test_admin_needs_staff_status covers it.
 NOT_USER_FACING = {"admin"}
 PUBLIC = {"login", "health"}
+# The second step of signing in: reachable before it is done, leading on once it is
+# (test_the_sign_in_steps_lead_on_once_done).
+SIGN_IN_STEPS = {"two-step-code", "two-step-set-up", "two-step-recovery-codes"}
 
 SCHOOL_RECORDERS = {StaffRole.SCHOOL_LEAD, StaffRole.HEADTEACHER}
 LA_READERS = {
@@ -202,11 +205,16 @@ ACCESS: dict[str, Rule] = {
                           forbidden=ALL_ROLES - {StaffRole.HEADTEACHER}),
     # Noting a notification is a POST, by the LA's queue roles, for their own LA only.
     "notification-acknowledge": rule("notification", QUEUE_ROLES, QUEUE_ROLES, method="post"),
+    # Staff sign-in is the LA admin's, for their own LA (the same-LA school's LA is theirs);
+    # for everyone else the page does not exist.
+    "staff-sign-in": rule("la", {StaffRole.LA_ADMIN}, {StaffRole.LA_ADMIN}),
+    "two-step-school-staff": rule("la", {StaffRole.LA_ADMIN}, {StaffRole.LA_ADMIN}),
+    "two-step-reset": rule("la+member", {StaffRole.LA_ADMIN}, {StaffRole.LA_ADMIN}),
 }
 
 
 def test_every_url_has_an_entry():
-    missing = url_names() - set(ACCESS) - PUBLIC
+    missing = url_names() - set(ACCESS) - PUBLIC - SIGN_IN_STEPS
     assert not missing, f"Add these URLs to the access matrix: {sorted(missing)}"
     assert not set(ACCESS) - url_names(), "The matrix names URLs that no longer exist"
 
@@ -273,6 +281,7 @@ def world(db, settings, tmp_path):
                              defaults={"provider": "Family Links", "sessions": 8,
                                        "places": 4})[0],
                          "exclusion": exclusion, **conduct_case(pupil, link.parent),
+                         "member": staff(StaffRole.SCHOOL_LEAD, school),
                          "notification": contract.notifications.get()}
     batch = LetterBatch.objects.create(
         kind="contract_invitation", facts={}, method="post",
@@ -328,6 +337,9 @@ def url_for(name: str, kwargs: str, target: dict) -> str:
                              "evidence_id": target["conduct_evidence"].pk},
         "pack": {"pack_id": target["pack"].pk},
         "programme": {"programme_id": target["programme"].pk},
+        "la": {"la_id": target["school"].local_authority_id},
+        "la+member": {"la_id": target["school"].local_authority_id,
+                      "user_id": target["member"].pk},
     }
     return reverse(name, kwargs=by_kind[kwargs])
 
@@ -347,6 +359,8 @@ def expected_status(entry: Rule, role: str, place: str) -> int:
             return 404
         return allowed_status if role in entry.own else (
             403 if role in entry.forbidden_in_scope else 404)
+    if entry.kwargs in {"la", "la+member"}:
+        return allowed_status if role in (entry.own if place != "other_la" else ()) else 404
     if entry.kwargs in {"", "school-wording", "batch", "csv", "year"}:
         if role in entry.own:
             return allowed_status
@@ -433,14 +447,14 @@ def test_recording_outside_scope_is_404_and_changes_nothing(world):
     assert Exclusion.objects.filter(pupil=other).count() == before
 
 
-@pytest.mark.parametrize("name", sorted(set(ACCESS) | PUBLIC))
+@pytest.mark.parametrize("name", sorted(set(ACCESS) | PUBLIC | SIGN_IN_STEPS))
 def test_login_is_required_everywhere_but_sign_in_and_health(db, name):
     # Sign-in is asked for before any record is looked up, so any id will do.
-    anything = SimpleNamespace(pk=1)
+    anything = SimpleNamespace(pk=1, local_authority_id=1)
     entry = ACCESS.get(name)
     target = dict.fromkeys(("pupil", "document", "letter", "school", "batch", "contract",
                             "notification", "exclusion", "order", "pack", "programme",
-                            "conduct", "conduct_letter", "conduct_evidence"),
+                            "conduct", "conduct_letter", "conduct_evidence", "member"),
                            anything)
     url = url_for(name, entry.kwargs, target) if entry else reverse(name)
     response = getattr(Client(), entry.method if entry else "get")(url)
@@ -449,6 +463,30 @@ def test_login_is_required_everywhere_but_sign_in_and_health(db, name):
     else:
         assert response.status_code == 302
         assert response["Location"].startswith(reverse("login"))
+
+
+@pytest.mark.parametrize("role", list(StaffRole))
+def test_the_sign_in_steps_lead_on_once_done(world, role):
+    """Signed in to the end (the second step done where the role needs it), the code and
+    set-up pages lead on to where the user was going; the recovery codes page has none left
+    to show."""
+    users, _ = world
+    client = Client()
+    client.force_login(users[role])
+    wanted = reverse("contract-list")
+    for name in ("two-step-code", "two-step-set-up"):
+        response = client.get(reverse(name), {"next": wanted})
+        assert (response.status_code, response["Location"]) == (302, wanted), name
+    assert client.get(reverse("two-step-recovery-codes")).status_code == 200
+
+
+def test_the_sign_in_steps_never_lead_off_pact(world):
+    users, _ = world
+    client = Client()
+    client.force_login(users[StaffRole.LA_ADMIN])
+    for wanted in ("https://evil.example/", "//evil.example/", "/\\evil.example"):
+        response = client.get(reverse("two-step-code"), {"next": wanted})
+        assert response["Location"] == reverse("dashboard"), wanted
 
 
 def test_health_shows_no_personal_data(world):
