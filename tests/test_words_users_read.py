@@ -92,6 +92,7 @@ def test_the_demo_sign_ins_name_the_school_of_each_school_role(demo):
     assert "Headteacher, Hillside Primary School" in demo
     assert "LA designated officer, Ashford Vale LA" in demo
     assert "School lead, Ashford Vale\n" not in demo
+    assert "Add this key to an authenticator app" in demo and "PACT DEMO KEYN" in demo
 
 
 def test_the_case_page_puts_the_commonest_actions_first(demo):
