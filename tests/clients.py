@@ -2,10 +2,13 @@
 submission key (cases.submissions), unless the test gives its own."""
 
 import threading
+import time
+from binascii import unhexlify
 
 from django.db import connections
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from cases import submissions, two_step
@@ -15,6 +18,13 @@ def authenticator_for(user) -> TOTPDevice:
     """The user's authenticator app, set up if they have none."""
     return two_step.authenticator_of(user) or TOTPDevice.objects.create(
         user=user, name="Authenticator app", confirmed=True)
+
+
+def app_code(key_hex: str, *, steps_ahead: int = 0) -> str:
+    """What an authenticator app set up with the key shows (steps_ahead half minutes on)."""
+    totp = TOTP(unhexlify(key_hex))
+    totp.time = time.time() + 30 * steps_ahead
+    return f"{totp.token():06d}"
 
 
 class FormClient(Client):
