@@ -381,3 +381,30 @@ class TestAccountEvents:
                     connection.cursor() as cursor:
                 cursor.execute(statement, [event.pk])
         assert AccountEvent.objects.get().what == "set_up"
+
+
+def test_the_code_and_set_up_pages_cost_the_same_however_many_staff_and_events(
+    school, officer
+):
+    authenticator_for(officer)
+    without = with_password(staff(StaffRole.HEAD_OF_PARTNERSHIPS, school.local_authority))
+    pages = [(password_step(officer), reverse("two-step-code")),
+             (password_step(without), reverse("two-step-set-up"))]
+    for client, url in pages:
+        client.get(url)
+
+    def counts() -> list[int]:
+        found = []
+        for client, url in pages:
+            with CaptureQueriesContext(connection) as captured:
+                assert client.get(url).status_code == 200
+            found.append(len(captured))
+        return found
+
+    small = counts()
+    for _ in range(5):
+        member = staff(StaffRole.LA_DESIGNATED_OFFICER, LocalAuthorityFactory())
+        staff_grant_role(user=member, role=StaffRole.SCHOOL_LEAD, organisation=school)
+        two_step.two_step_set_up(user=member, key_hex=two_step.new_key(), code_step=1)
+    assert counts() == small
+    assert max(small) <= 8
