@@ -510,3 +510,46 @@ class LeaveForm(forms.Form):
     destination = text_field("Where, in your words (optional)", required=False, max_length=200,
                              help_text="For example, the school's name and town, or moved to "
                                        "Scotland.")
+
+
+def _without_spaces(value: str) -> str:
+    # Apps show codes as "123 456" and people copy recovery codes with spaces or dashes.
+    return "".join(value.split()).replace("-", "").lower()
+
+
+class SetUpCodeForm(forms.Form):
+    code = forms.CharField(
+        label="Code from your authenticator app", max_length=20,
+        error_messages={"required": "Enter the 6-digit code from your authenticator app"})
+
+    def clean_code(self) -> str:
+        code = _without_spaces(self.cleaned_data["code"])
+        if not (len(code) == 6 and code.isdigit()):
+            raise ValidationError("Enter the 6-digit code from your authenticator app")
+        return code
+
+
+class SignInCodeForm(forms.Form):
+    """A 6-digit code from the app, or one of the 8-character recovery codes."""
+
+    code = forms.CharField(
+        label="Code", max_length=40,
+        error_messages={"required": "Enter the 6-digit code from your authenticator app, or "
+                                    "a recovery code"})
+
+    def clean_code(self) -> str:
+        code = _without_spaces(self.cleaned_data["code"])
+        if not (len(code) == 6 and code.isdigit()) and not (
+                len(code) == 8 and code.isascii() and code.isalnum()):
+            raise ValidationError("Enter the 6-digit code from your authenticator app, or a "
+                                  "recovery code of 8 letters and numbers")
+        return code
+
+    @property
+    def is_recovery_code(self) -> bool:
+        return len(self.cleaned_data["code"]) == 8
+
+
+class SchoolStaffRuleForm(forms.Form):
+    required = yes_no("Must staff at the LA's schools use two-step sign-in?",
+                      message="Select yes if school staff must use two-step sign-in")

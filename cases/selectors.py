@@ -8,6 +8,8 @@ number of queries whatever the size of the LA.
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.db.models import (
     Count,
     DecimalField,
@@ -25,12 +27,14 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, ExtractDay, ExtractMonth, ExtractYear, Lag
 from django.http import Http404
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from . import access
 from .eligibility import PUPIL_PREFETCHES, Measure, measures_for
 from .models import (
     CONDUCT_DEADLINES,
     AccessRecord,
+    AccountEvent,
     Agency,
     Deadline,
     Disposal,
@@ -115,7 +119,8 @@ def staff_groups_of(user) -> list[StaffGroup]:
     if not hasattr(user, "_pact_staff_groups"):
         user._pact_staff_groups = list(
             StaffGroup.objects.filter(group__user=user)
-            .select_related("school", "local_authority")
+            # The school's LA too: whether it requires two-step sign-in of school staff.
+            .select_related("school__local_authority", "local_authority")
             .order_by("role")
         )
     return user._pact_staff_groups
@@ -537,3 +542,44 @@ def disposal_for(user, *, disposal_id: int) -> Disposal:
             pk=disposal_id, local_authority__in=authorities_disposing_for(user))
     except Disposal.DoesNotExist as missing:
         raise Http404("No such record listed for disposal in your LA") from missing
+
+
+def local_authority_administered_by(user, *, la_id: int) -> LocalAuthority:
+    """An LA whose staff sign-in the user looks after (the LA admin); any other is 404."""
+    administered = LocalAuthorityGroupObjectPermission.objects.filter(
+        group__user=user, permission__codename=access.LA_DATA_PROTECTION).values(
+        "content_object")
+    found = LocalAuthority.objects.filter(pk=la_id, pk__in=administered).first()
+    if found is None:
+        raise Http404("No such local authority among yours")
+    return found
+
+
+def staff_of(local_authority: LocalAuthority) -> QuerySet:
+    """Everyone with a role at the LA or one of its schools, each with their roles there and
+    whether they have set up two-step sign-in."""
+    here = Q(staffgroup__local_authority=local_authority) | Q(
+        staffgroup__school__local_authority=local_authority)
+    return (
+        get_user_model().objects.filter(groups__in=Group.objects.filter(here))
+        .distinct()
+        .annotate(has_authenticator=Exists(TOTPDevice.objects.filter(
+            user=OuterRef("pk"), confirmed=True)))
+        .prefetch_related(Prefetch(
+            "groups", to_attr="roles_here",
+            queryset=Group.objects.filter(here).select_related(
+                "staffgroup__school", "staffgroup__local_authority")))
+        .order_by("last_name", "first_name", "username")
+    )
+
+
+def staff_member_of(local_authority: LocalAuthority, *, user_id: int):
+    found = staff_of(local_authority).filter(pk=user_id).first()
+    if found is None:
+        raise Http404("No such member of staff in your local authority")
+    return found
+
+
+def account_events_of(local_authority: LocalAuthority, *, limit: int = 50) -> list:
+    return list(AccountEvent.objects.filter(local_authority=local_authority)
+                .select_related("user", "actor")[:limit])

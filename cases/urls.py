@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import subject_access_views, views
+from . import subject_access_views, two_step_views, views
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
@@ -40,4 +40,10 @@ urlpatterns = [
          name="subject-access-request"),
     path("pupils/<int:pupil_id>/subject-access/<int:export_id>/",
          subject_access_views.subject_access_download, name="subject-access-download"),
+    path("data-protection/<int:la_id>/sign-in/", two_step_views.staff_sign_in,
+         name="staff-sign-in"),
+    path("data-protection/<int:la_id>/sign-in/school-staff/",
+         two_step_views.school_staff_rule, name="two-step-school-staff"),
+    path("data-protection/<int:la_id>/sign-in/staff/<int:user_id>/reset/",
+         two_step_views.reset, name="two-step-reset"),
 ]

@@ -57,6 +57,9 @@ INSTALLED_APPS = [
     "guardian",
     "axes",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "cases",
     "letters",
     "contracts",
@@ -74,9 +77,15 @@ MIDDLEWARE = [
     "cases.middleware.RefuseUnstorableInputMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Which device, if any, verified this session's second step (reloaded each request, so a
+    # device reset by the LA admin stops counting at once).
+    "django_otp.middleware.OTPMiddleware",
     "cases.middleware.PrivatePagesMiddleware",
     "cases.middleware.SessionTimeoutMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # After the session limits and the password: until the second step is done, every page
+    # but signing out leads to it.
+    "cases.two_step.TwoStepMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # After messages (a repeat is told so), around the view: one transaction a form.
     "cases.submissions.OneSubmissionMiddleware",
@@ -151,6 +160,22 @@ AXES_ENABLED = env_flag("AXES_ENABLED", default=True)
 # and five wrong passwords from anywhere would lock that username for every school.
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "1" if PRODUCTION else "0"))
 AXES_CLIENT_IP_CALLABLE = "cases.client_address.client_address"
+
+# Two-step sign-in (django-otp; who must use it: cases.two_step). The issuer names Pact in
+# the authenticator app's list, beside the username.
+OTP_TOTP_ISSUER = "Pact"
+# Codes are 6 digits, a new one every 30 seconds (what every authenticator app shows by
+# default); one step either side is accepted for a phone's clock a little out (tolerance is
+# set on each device, 1), and the device learns a steady offset (drift) from each good code.
+OTP_TOTP_SYNC = True
+# After each wrong code the next try waits twice as long as the last: 1, 2, 4, 8 ...
+# seconds (the factor), per device. Ten wrong codes in a row cost over eight minutes, twenty
+# about six days, so guessing one code in a million is hopeless; a person who mistypes waits
+# a second or two. The password step before it keeps django-axes' lockout.
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
+# Where django-otp's own decorators send an unverified user (Pact's middleware does the same).
+OTP_LOGIN_URL = "two-step-code"
 
 # Sessions in the database; idle timeout 30 minutes, absolute lifetime 12 hours
 # (OWASP ASVS 5.0 V7.3). The idle clock is kept by cases.middleware.SessionTimeoutMiddleware.

@@ -37,6 +37,9 @@ from tests.factories import (
 # of what the roles below use. test_admin_needs_staff_status covers it.
 NOT_USER_FACING = {"admin"}
 PUBLIC = {"login", "health"}
+# The second step of signing in: reachable before it is done, leading on once it is
+# (test_the_sign_in_steps_lead_on_once_done).
+SIGN_IN_STEPS = {"two-step-code", "two-step-set-up", "two-step-recovery-codes"}
 
 SCHOOL_RECORDERS = {StaffRole.SCHOOL_LEAD, StaffRole.HEADTEACHER}
 LA_READERS = {
@@ -220,11 +223,16 @@ ACCESS: dict[str, Rule] = {
     "subject-access-download": replace(SUBJECT_ACCESS, kwargs="subject-access"),
     # Noting a notification is a POST, by the LA's queue roles, for their own LA only.
     "notification-acknowledge": rule("notification", QUEUE_ROLES, QUEUE_ROLES, method="post"),
+    # Staff sign-in is the LA admin's, for their own LA (the same-LA school's LA is theirs);
+    # for everyone else the page does not exist.
+    "staff-sign-in": rule("la", {StaffRole.LA_ADMIN}, {StaffRole.LA_ADMIN}),
+    "two-step-school-staff": rule("la", {StaffRole.LA_ADMIN}, {StaffRole.LA_ADMIN}),
+    "two-step-reset": rule("la+member", {StaffRole.LA_ADMIN}, {StaffRole.LA_ADMIN}),
 }
 
 
 def test_every_url_has_an_entry():
-    missing = url_names() - set(ACCESS) - PUBLIC
+    missing = url_names() - set(ACCESS) - PUBLIC - SIGN_IN_STEPS
     assert not missing, f"Add these URLs to the access matrix: {sorted(missing)}"
     assert not set(ACCESS) - url_names(), "The matrix names URLs that no longer exist"
 
@@ -299,6 +307,7 @@ def make_world() -> tuple[dict, dict]:
                              kind="case_file", subject_id=pupil.pk, school=school,
                              local_authority=school.local_authority, label="Case file",
                              kept_since=date.today()),
+                         "member": staff(StaffRole.SCHOOL_LEAD, school),
                          "notification": contract.notifications.get(),
                          "subject_access": SubjectAccessExport.objects.create(
                              pupil=pupil, received_on=date.today(), answered_by=actor)}
@@ -359,6 +368,9 @@ def url_for(name: str, kwargs: str, target: dict) -> str:
         "programme": {"programme_id": target["programme"].pk},
         "subject-access": {"pupil_id": pupil_id,
                            "export_id": target["subject_access"].pk},
+        "la": {"la_id": target["school"].local_authority_id},
+        "la+member": {"la_id": target["school"].local_authority_id,
+                      "user_id": target["member"].pk},
     }
     return reverse(name, kwargs=by_kind[kwargs])
 
@@ -378,6 +390,8 @@ def expected_status(entry: Rule, role: str, place: str) -> int:
             return 404
         return allowed_status if role in entry.own else (
             403 if role in entry.forbidden_in_scope else 404)
+    if entry.kwargs in {"la", "la+member"}:
+        return allowed_status if role in (entry.own if place != "other_la" else ()) else 404
     if entry.kwargs in {"", "school-wording", "batch", "csv", "year"}:
         if role in entry.own:
             return allowed_status
@@ -464,15 +478,15 @@ def test_recording_outside_scope_is_404_and_changes_nothing(world):
     assert Exclusion.objects.filter(pupil=other).count() == before
 
 
-@pytest.mark.parametrize("name", sorted(set(ACCESS) | PUBLIC))
+@pytest.mark.parametrize("name", sorted(set(ACCESS) | PUBLIC | SIGN_IN_STEPS))
 def test_login_is_required_everywhere_but_sign_in_and_health(db, name):
     # Sign-in is asked for before any record is looked up, so any id will do.
-    anything = SimpleNamespace(pk=1)
+    anything = SimpleNamespace(pk=1, local_authority_id=1)
     entry = ACCESS.get(name)
     target = dict.fromkeys(("pupil", "document", "letter", "school", "batch", "contract",
                             "notification", "exclusion", "order", "pack", "programme",
                             "conduct", "conduct_letter", "conduct_evidence", "disposal",
-                            "subject_access"),
+                            "subject_access", "member"),
                            anything)
     url = url_for(name, entry.kwargs, target) if entry else reverse(name)
     response = getattr(Client(), entry.method if entry else "get")(url)
@@ -481,6 +495,30 @@ def test_login_is_required_everywhere_but_sign_in_and_health(db, name):
     else:
         assert response.status_code == 302
         assert response["Location"].startswith(reverse("login"))
+
+
+@pytest.mark.parametrize("role", list(StaffRole))
+def test_the_sign_in_steps_lead_on_once_done(world, role):
+    """Signed in to the end (the second step done where the role needs it), the code and
+    set-up pages lead on to where the user was going; the recovery codes page has none left
+    to show."""
+    users, _ = world
+    client = Client()
+    client.force_login(users[role])
+    wanted = reverse("contract-list")
+    for name in ("two-step-code", "two-step-set-up"):
+        response = client.get(reverse(name), {"next": wanted})
+        assert (response.status_code, response["Location"]) == (302, wanted), name
+    assert client.get(reverse("two-step-recovery-codes")).status_code == 200
+
+
+def test_the_sign_in_steps_never_lead_off_pact(world):
+    users, _ = world
+    client = Client()
+    client.force_login(users[StaffRole.LA_ADMIN])
+    for wanted in ("https://evil.example/", "//evil.example/", "/\\evil.example"):
+        response = client.get(reverse("two-step-code"), {"next": wanted})
+        assert response["Location"] == reverse("dashboard"), wanted
 
 
 def test_health_shows_no_personal_data(world):

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases import submissions
-from cases.models import ExclusionReason, StaffRole
+from cases.models import ExclusionReason, LocalAuthority, StaffRole
 from conduct import services as conduct_services
 from contracts import services as contract_services
 from contracts.models import Contract, Notification
@@ -22,7 +22,7 @@ from orders import services as order_services
 from orders.models import OrderCase, ParentingProgramme
 from reporting import services as reporting_services
 from reporting.terms import ended_terms
-from tests.clients import FormClient
+from tests.clients import FormClient, authenticator_for
 from tests.contracts.helpers import CONTENT, MEETING
 from tests.factories import (
     FREE_LETTER,
@@ -42,8 +42,9 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 TODAY = date.today()
 RECORDED_APPS = {"cases", "conduct", "contracts", "letters", "orders", "reporting"}
-# Answering these twice changes nothing by their nature: signing in or out again.
-UNGUARDED = {"login", "logout"}
+# Answering these twice changes nothing by their nature: signing in or out again, and the
+# second step of signing in (a code is accepted once, an authenticator set up once).
+UNGUARDED = {"login", "logout", "two-step-code", "two-step-set-up"}
 
 
 def on(day: date, prefix: str) -> dict:
@@ -94,6 +95,9 @@ class Target:
         self.submit_term, self.take_term = submit_term, take_term
         self.termly_return = reporting_services.return_take(school_id=school.pk,
                                                             term=submit_term)
+        # Someone whose two-step sign-in the LA admin resets.
+        self.member = staff(StaffRole.SCHOOL_LEAD, school)
+        authenticator_for(self.member)
         self.programme = ParentingProgramme.objects.create(
             local_authority=school.local_authority, name=f"Triple P {self.pupil.pk}",
             provider="Early Help", sessions=8, places=4)
@@ -193,6 +197,17 @@ def _forms():
             "officer", lambda t: reverse("order-action", args=[t.order.pk, "contact"]),
             lambda t: {"kind": "phone", **on(TODAY, "occurred_on"), "occurred_time": "09:00",
                        "parent_took_part": "no", "notes": "No answer"}),
+        "two-step-reset": (
+            "la_admin", lambda t: reverse("two-step-reset",
+                                          args=[t.pupil.school.local_authority_id,
+                                                t.member.pk]),
+            lambda t: {}),
+        # Each target asks for the other answer than the LA's rule has now: a change.
+        "two-step-school-staff": (
+            "la_admin", lambda t: reverse("two-step-school-staff",
+                                          args=[t.pupil.school.local_authority_id]),
+            lambda t: {"required": "no" if LocalAuthority.objects.get(
+                pk=t.pupil.school.local_authority_id).two_step_for_school_staff else "yes"}),
     }
 
 
@@ -202,7 +217,8 @@ def world(census_reasons):
     school = SchoolFactory(local_authority=la)
     users = {"lead": staff(StaffRole.SCHOOL_LEAD, school),
              "headteacher": staff(StaffRole.HEADTEACHER, school),
-             "officer": staff(StaffRole.LA_DESIGNATED_OFFICER, la)}
+             "officer": staff(StaffRole.LA_DESIGNATED_OFFICER, la),
+             "la_admin": staff(StaffRole.LA_ADMIN, la)}
     agency = AgencyFactory(local_authority=la)
     terms = ended_terms(la, TODAY)
     return {"users": users,
@@ -232,7 +248,8 @@ def test_every_post_route_has_a_form_here(db):
                 "conduct-record", "conduct-access-log", "conduct-letter-download",
                 "conduct-evidence-download", "return-list", "return-export",
                 "return-series", "return-detail", "reminder-list",
-                "return-annual", "subject-access-download"}
+                "return-annual", "subject-access-download", "staff-sign-in",
+                "two-step-recovery-codes"}
     assert url_names() == post_routes | get_only, (
         "Give each new route a form in this test, or list it as GET only")
     assert "admin" in NOT_USER_FACING

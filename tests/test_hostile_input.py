@@ -149,6 +149,7 @@ def world(db):
     draft = contract_services.contract_create(actor=lead, pupil=other, kind="attendance",
                                               parents=[other.parent_links.get().parent])
     officer = staff(StaffRole.LA_DESIGNATED_OFFICER, la)
+    la_admin = staff(StaffRole.LA_ADMIN, la)
     # Order cases at the stages whose forms are tried: the path there is tested in
     # tests/orders; here only the forms matter.
     cases = {}
@@ -161,7 +162,8 @@ def world(db):
             state=state, applied_on=date.today(), made_at=timezone.now(),
             outcome_on=date.today(), responsible_officer=officer)
         cases[state] = case
-    return {"lead": lead, "headteacher": headteacher, "officer": officer, "pupil": pupil,
+    return {"lead": lead, "headteacher": headteacher, "officer": officer, "la_admin": la_admin,
+            "pupil": pupil,
             "other": other, "mover": PupilFactory(school=school),
             "leaver": PupilFactory(school=school), "exclusion": exclusion,
             "signed": signed, "draft": draft,
@@ -193,6 +195,7 @@ def form_urls(world) -> list[tuple[str, str]]:
         ("officer", reverse("programme-edit", args=[world["programme"].pk])),
         ("headteacher", reverse("subject-access-request", args=[pupil.pk])
          + "?who=pupil&received_on_0=2&received_on_1=2&received_on_2=2026"),
+        ("la_admin", reverse("two-step-school-staff", args=[world["school"].local_authority_id])),
     ]
     for contract, steps in ((signed, ["contact", "consent", "breach", "start_review",
                                       "terminate"]),
@@ -306,6 +309,52 @@ def test_every_export_answers_generated_values_without_a_server_error(world, fmt
             assert response.status_code < 500, (name, query)
 
     get_generated()
+
+
+@EXAMPLES
+@given(number=st.one_of(st.integers(min_value=0, max_value=10**30),
+                        st.sampled_from([2**31, 2**63, 2**64])))
+def test_any_number_in_a_staff_sign_in_address_is_found_or_not_found(world, number):
+    client = FormClient()
+    client.force_login(world["la_admin"])
+    la = world["school"].local_authority_id
+    for url in (f"/data-protection/{number}/sign-in/",
+                f"/data-protection/{number}/sign-in/school-staff/",
+                f"/data-protection/{la}/sign-in/staff/{number}/reset/",
+                f"/data-protection/{number}/sign-in/staff/{world['lead'].pk}/reset/"):
+        assert client.get(url).status_code in {200, 404}, url
+        assert client.get(url, {"page": str(number)}).status_code in {200, 404}, url
+
+
+def post_generated_codes(client, url: str) -> None:
+    @EXAMPLES
+    @given(code=TEXT)
+    def post_generated(code):
+        response = client.post(url, {"code": code})
+        if "\x00" in code:
+            assert response.status_code == 400
+        else:
+            assert response.status_code == 200, code
+            assert "govuk-error-summary" in response.content.decode()
+
+    post_generated()
+
+
+def test_the_code_pages_answer_generated_codes_with_a_form_error(world):
+    """Before the second step is done: whatever is typed as a code, on the set-up page or
+    the code page, is a form error, never a server error, and verifies nothing."""
+    from tests.cases.test_two_step import password_step, with_password
+    from tests.clients import authenticator_for
+
+    la = world["school"].local_authority
+    with_code = with_password(staff(StaffRole.LA_DESIGNATED_OFFICER, la))
+    authenticator_for(with_code)
+    without = with_password(staff(StaffRole.HEAD_OF_PARTNERSHIPS, la))
+    for user, name in ((with_code, "two-step-code"), (without, "two-step-set-up")):
+        client = password_step(user)
+        client.get(reverse(name))
+        post_generated_codes(client, reverse(name))
+        assert client.get(reverse("dashboard")).status_code == 302
 
 
 def test_a_nul_character_anywhere_is_a_400_and_saves_nothing(world):

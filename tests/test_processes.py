@@ -22,7 +22,6 @@ import pytest
 import yaml
 from celery.result import EagerResult
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -33,6 +32,7 @@ from config.celery import app as celery_app
 from contracts.models import Contract
 from letters import services as letter_services
 from reporting.models import Digest
+from tests.clients import FormClient as Client
 from tests.factories import (
     ExclusionFactory,
     LocalAuthorityFactory,

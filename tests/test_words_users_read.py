@@ -10,13 +10,13 @@ from html.parser import HTMLParser
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
-from django.test import Client
 from django.urls import Resolver404, resolve
 
 from cases import rules
 from cases.models import ExclusionKind, LocalPolicy
 from cases.policies import POLICIES
 from orders import rules as order_rules
+from tests.clients import FormClient as Client
 
 SEED = re.compile(r"\bseeds?\b", re.I)
 # Each kind of page is read a few times per role: enough to see every page's words without
@@ -92,6 +92,7 @@ def test_the_demo_sign_ins_name_the_school_of_each_school_role(demo):
     assert "Headteacher, Hillside Primary School" in demo
     assert "LA designated officer, Ashford Vale LA" in demo
     assert "School lead, Ashford Vale\n" not in demo
+    assert "Add this key to an authenticator app" in demo and "PACT DEMO KEYN" in demo
 
 
 def test_the_case_page_puts_the_commonest_actions_first(demo):

@@ -37,6 +37,11 @@ class LocalAuthority(models.Model):
     # identify a child (domain: "Termly return"); 5 withholds 1 to 4.
     small_number_threshold = models.PositiveSmallIntegerField(
         default=5, help_text="Published exports withhold counts from 1 up to one below this")
+    # LA staff and operators always sign in in two steps (cases.two_step); the LA decides
+    # whether its schools' staff must too, as the controller of the records they share.
+    two_step_for_school_staff = models.BooleanField(
+        "two-step sign-in for school staff", default=False,
+        help_text="School staff must enter a code from an authenticator app to sign in")
 
     class Meta:
         ordering = ["name"]
@@ -725,5 +730,5 @@ class PupilMove(models.Model):
 
 
 # Kept in their own module: records about the records (who opened what, retention).
-from .protection import AccessRecord, Disposal, RetentionRule  # noqa: E402, F401
+from .protection import AccessRecord, AccountEvent, Disposal, RetentionRule  # noqa: E402, F401
 from .subject_access import SubjectAccessExport  # noqa: E402, F401

@@ -129,3 +129,53 @@ class Disposal(models.Model):
 
     def __str__(self) -> str:
         return self.label
+
+
+class AccountEventQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise TypeError("Account events are append-only: they are never changed.")
+
+    def delete(self):
+        raise TypeError("Account events are append-only: they are never deleted.")
+
+
+class AccountEvent(models.Model):
+    """A change to how someone signs in: two-step sign-in set up or reset, a recovery code
+    used, the LA's rule for school staff changed. The LA admin answers for these to the data
+    protection officer (UK GDPR Article 32: security of processing); append-only, in
+    PostgreSQL too."""
+
+    class What(models.TextChoices):
+        SET_UP = "set_up", "Set up two-step sign-in"
+        RECOVERY_CODE_USED = "recovery_code_used", "Signed in with a recovery code"
+        RESET = "reset", "Reset two-step sign-in"
+        SCHOOL_STAFF_ON = "school_staff_on", "Required two-step sign-in for school staff"
+        SCHOOL_STAFF_OFF = "school_staff_off", "Stopped requiring two-step sign-in for school staff"
+
+    at = models.DateTimeField(default=timezone.now)
+    # Whose sign-in changed; none for a change of the LA's rule.
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                             on_delete=models.PROTECT, related_name="+")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                              related_name="+")
+    what = models.CharField(max_length=20, choices=What.choices)
+    # The LA whose admin sees the event: one event an LA for someone with roles in several.
+    local_authority = models.ForeignKey("cases.LocalAuthority", null=True, blank=True,
+                                        on_delete=models.PROTECT, related_name="+")
+
+    objects = AccountEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["local_authority", "-at", "-id"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_what_display()} at {self.at:%-d %b %Y %H:%M}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise TypeError("Account events are append-only: they are never changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("Account events are append-only: they are never deleted.")

@@ -2,7 +2,6 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -16,6 +15,7 @@ from cases.models import (
     TimelineEvent,
 )
 from cases.tasks import lapse_deadlines
+from tests.clients import FormClient as Client
 from tests.factories import LocalAuthorityFactory, PupilFactory, SchoolFactory, staff
 
 

@@ -7,7 +7,6 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -19,6 +18,7 @@ from contracts import selectors, services
 from contracts.models import Contract, ContractKind, State
 from letters import services as letter_services
 from letters.models import IssuedLetter, LetterBatch
+from tests.clients import FormClient as Client
 from tests.contracts.helpers import MEETING, TODAY
 from tests.factories import (
     AgencyFactory,

@@ -9,6 +9,7 @@ years), bulk-loaded, for benchmarks and query-count checks.
 """
 
 import random
+from base64 import b32decode
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -18,6 +19,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from cases import rules
 from cases.access import staff_grant_role
@@ -45,8 +47,13 @@ from cases.models import (
     TimelineEvent,
 )
 from cases.policies import policy_for
+from cases.two_step import key_for_typing
 
 DEMO_PASSWORD = "pact-demo-2026"
+# Demo only: one published authenticator key for every demo LA account, so whoever tries the
+# demo can add it to an app once and sign in as any LA role. A real account's key is random
+# and shown only to its owner (cases.two_step).
+DEMO_TWO_STEP_KEY = b32decode("PACTDEMOKEYNOTFORREALUSE23456723").hex()
 
 FIRST_NAMES = [
     "Amelia", "Oliver", "Isla", "George", "Ava", "Noah", "Mia", "Leo", "Freya", "Arthur",
@@ -147,6 +154,10 @@ class Command(BaseCommand):
             for role, username, _first, _last in DEMO_ROLES:
                 where = school if role in SCHOOL_ROLES else f"{spec['name']} LA"
                 self.stdout.write(f"  {spec['prefix'] + username:<24} {role.label}, {where}")
+        self.stdout.write(
+            "\nLA roles sign in in two steps. Add this key to an authenticator app (time-based; "
+            "demo only, the same for every demo LA account):\n  "
+            + key_for_typing(DEMO_TWO_STEP_KEY))
 
     def demo_authority(self, spec: dict) -> None:
         la = LocalAuthority.objects.create(
@@ -223,6 +234,9 @@ class Command(BaseCommand):
             )
             organisation = school if role in SCHOOL_ROLES else la
             staff_grant_role(user=user, role=role, organisation=organisation)
+            if role not in SCHOOL_ROLES:
+                TOTPDevice.objects.create(user=user, name="Authenticator app (demo)",
+                                          key=DEMO_TWO_STEP_KEY, confirmed=True)
 
     def demo_contracts(self, school: School, actor) -> None:
         """A signed contract and an offered one, made through the services as staff would."""
