@@ -70,7 +70,7 @@ def code(request):
 
 
 def _qr_code(url: str) -> str:
-    svg = segno.make(url, error="m").svg_inline(
+    svg = segno.make_qr(url, error="m").svg_inline(
         scale=5, border=2, dark="#0b0c0c", light="#ffffff", svgclass="pact-qr-code")
     # Described for screen readers; the key written out below serves those who cannot scan.
     return mark_safe(svg.replace(
