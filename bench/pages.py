@@ -16,11 +16,11 @@ django.setup()
 
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.db import connection  # noqa: E402
-from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
 from cases.models import Pupil  # noqa: E402
+from tests.clients import FormClient as Client  # noqa: E402 (signs in with the second step)
 
 RUNS = 7
 

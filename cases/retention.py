@@ -62,6 +62,8 @@ class Source:
     # Extra rows the walk cannot find (reached through a many-to-many): (model, ids).
     extra: Callable[[models.Model], list[tuple[type[models.Model], set[int]]]] = (
         lambda record: [])
+    # The rules its due dates need: without them in the schedule, nothing of its kind is due.
+    needs: tuple[str, ...] = ()
     # Takes out of another record's holdings the rows that are this kind's to dispose of
     # under its own rule (a conduct record's letters, found on the pupil's case file).
     withhold: Callable[[dict], None] = lambda held: None
@@ -96,7 +98,12 @@ def _case_files_due(la: LocalAuthority, today: date, rules: dict[str, RetentionR
 
 
 CASE_FILES = Source(kind=Kind.CASE_FILE, due=_case_files_due,
-                    root=lambda pupil_id: Pupil.objects.get(pk=pupil_id))
+                    root=lambda pupil_id: Pupil.objects.get(pk=pupil_id),
+                    needs=(Kind.CASE_FILE, Kind.PARENTING_ORDER))
+
+
+def _due(source: Source, la: LocalAuthority, today: date, rules: dict) -> list[Due]:
+    return source.due(la, today, rules) if set(source.needs) <= set(rules) else []
 
 
 def sources() -> dict[str, Source]:
@@ -253,7 +260,7 @@ def disposals_list(*, la: LocalAuthority, today: date) -> int:
     listed = [
         Disposal(kind=kind, subject_id=due.subject_id, local_authority=la,
                  school_id=due.school_id, label=due.label[:200], kept_since=due.kept_since)
-        for kind, source in sources().items() for due in source.due(la, today, rules)
+        for kind, source in sources().items() for due in _due(source, la, today, rules)
     ]
     made = Disposal.objects.bulk_create(listed, ignore_conflicts=True)
     return len(made)
@@ -275,7 +282,7 @@ def disposal_carry_out(*, actor, disposal_id: int, today: date) -> Disposal:
         if disposal.status != Disposal.Status.DUE:
             return disposal
         source = sources()[disposal.kind]
-        still = [due for due in source.due(disposal.local_authority, today, schedule())
+        still = [due for due in _due(source, disposal.local_authority, today, schedule())
                  if due.subject_id == disposal.subject_id]
         disposal.confirmed_by, disposal.confirmed_at = actor, timezone.now()
         if not still:

@@ -52,4 +52,5 @@ def withhold(held: dict) -> None:
 
 CONDUCT_RECORDS = Source(kind=Kind.CONDUCT_RECORD, due=records_due,
                          root=lambda record_id: ConductRecord.objects.get(pk=record_id),
-                         extra=incidents_and_letters, withhold=withhold)
+                         extra=incidents_and_letters, withhold=withhold,
+                         needs=(Kind.CONDUCT_RECORD,))

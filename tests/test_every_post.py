@@ -5,6 +5,7 @@ does sent once, and both answers lead to the same place."""
 import threading
 import time
 from datetime import date, timedelta
+from importlib import import_module
 
 import pytest
 from django.apps import apps
@@ -14,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases import submissions
-from cases.models import ExclusionReason, LocalAuthority, StaffRole
+from cases.models import Disposal, ExclusionReason, LocalAuthority, RetentionRule, StaffRole
 from conduct import services as conduct_services
 from contracts import services as contract_services
 from contracts.models import Contract, Notification
@@ -95,6 +96,11 @@ class Target:
         self.submit_term, self.take_term = submit_term, take_term
         self.termly_return = reporting_services.return_take(school_id=school.pk,
                                                             term=submit_term)
+        # A pupil who left, due for disposal (the schedule is set to nothing kept, here).
+        gone = PupilParentFactory(pupil=PupilFactory(school=school, left_on=TODAY)).pupil
+        self.disposal = Disposal.objects.create(
+            kind="case_file", subject_id=gone.pk, school=school,
+            local_authority=school.local_authority, label="Case file", kept_since=TODAY)
         # Someone whose two-step sign-in the LA admin resets.
         self.member = staff(StaffRole.SCHOOL_LEAD, school)
         authenticator_for(self.member)
@@ -197,6 +203,9 @@ def _forms():
             "officer", lambda t: reverse("order-action", args=[t.order.pk, "contact"]),
             lambda t: {"kind": "phone", **on(TODAY, "occurred_on"), "occurred_time": "09:00",
                        "parent_took_part": "no", "notes": "No answer"}),
+        "disposal-review": ("la_admin",
+                            lambda t: reverse("disposal-review", args=[t.disposal.pk]),
+                            lambda t: {}),
         "two-step-reset": (
             "la_admin", lambda t: reverse("two-step-reset",
                                           args=[t.pupil.school.local_authority_id,
@@ -213,6 +222,10 @@ def _forms():
 
 @pytest.fixture
 def world(census_reasons):
+    # The schedule as its migration loads it (a test that commits flushes migration data),
+    # with nothing kept, so that a disposal is due today.
+    import_module("cases.migrations.0015_retention_schedule").load_schedule(apps, None)
+    RetentionRule.objects.update(years=0)
     la = LocalAuthorityFactory(code="901")
     school = SchoolFactory(local_authority=la)
     users = {"lead": staff(StaffRole.SCHOOL_LEAD, school),
@@ -249,6 +262,7 @@ def test_every_post_route_has_a_form_here(db):
                 "conduct-evidence-download", "return-list", "return-export",
                 "return-series", "return-detail", "reminder-list",
                 "return-annual", "subject-access-download", "staff-sign-in",
+                "data-protection", "access-log", "retention",
                 "two-step-recovery-codes"}
     assert url_names() == post_routes | get_only, (
         "Give each new route a form in this test, or list it as GET only")

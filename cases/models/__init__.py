@@ -10,6 +10,8 @@ from django.db import models
 from django.db.models import Q
 from guardian.models import GroupObjectPermissionBase
 
+from .append_only import AppendOnly
+
 
 class Nation(models.TextChoices):
     ENGLAND = "england", "England"
@@ -679,14 +681,6 @@ class Submission(models.Model):
         return f"{self.path} → {self.result}"
 
 
-class MoveQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise TypeError("Pupil moves are append-only: a move is never changed.")
-
-    def delete(self):
-        raise TypeError("Pupil moves are append-only: a move is never deleted.")
-
-
 class LeftFor(models.TextChoices):
     SCHOOL_NOT_ON_PACT = "school_not_on_pact", "A school that does not use Pact"
     HOME_EDUCATION = "home_education", "Elective home education"
@@ -694,7 +688,7 @@ class LeftFor(models.TextChoices):
     OTHER = "other", "Somewhere else"
 
 
-class PupilMove(models.Model):
+class PupilMove(AppendOnly):
     """A pupil's case file moving with them from one school to another on Pact, or the day
     they left for none on Pact (to_school empty). Written once by cases.moves; append-only,
     in PostgreSQL too: where a case file was held, and when, is part of its history."""
@@ -711,7 +705,7 @@ class PupilMove(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)
 
-    objects = MoveQuerySet.as_manager()
+    append_only = "Pupil moves"
 
     class Meta:
         ordering = ["-moved_on", "-pk"]
@@ -720,13 +714,6 @@ class PupilMove(models.Model):
         to = self.to_school.name if self.to_school else self.get_left_for_display().lower()
         return f"{self.from_school.name} to {to} on {self.moved_on:%-d %b %Y}"
 
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise TypeError("Pupil moves are append-only: a move is never changed.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise TypeError("Pupil moves are append-only: a move is never deleted.")
 
 
 # Kept in their own module: records about the records (who opened what, retention).

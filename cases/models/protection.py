@@ -5,16 +5,10 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-
-class AccessQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise TypeError("The access log is append-only: entries are never changed.")
-
-    def delete(self):
-        raise TypeError("The access log is append-only: entries are never deleted.")
+from .append_only import AppendOnly
 
 
-class AccessRecord(models.Model):
+class AccessRecord(AppendOnly):
     """One opening of a case record or one export: who, when, what, from where. Written by
     cases.access_log in the request that served it; append-only, in PostgreSQL too."""
 
@@ -45,7 +39,7 @@ class AccessRecord(models.Model):
     path = models.CharField(max_length=300)
     address = models.GenericIPAddressField(null=True, blank=True)
 
-    objects = AccessQuerySet.as_manager()
+    append_only = "Entries in the access log"
 
     class Meta:
         ordering = ["-id"]
@@ -58,13 +52,6 @@ class AccessRecord(models.Model):
     def __str__(self) -> str:
         return f"{self.label} at {self.at:%-d %b %Y %H:%M}"
 
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise TypeError("The access log is append-only: entries are never changed.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise TypeError("The access log is append-only: entries are never deleted.")
 
 
 class RetentionRule(models.Model):
@@ -131,15 +118,7 @@ class Disposal(models.Model):
         return self.label
 
 
-class AccountEventQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise TypeError("Account events are append-only: they are never changed.")
-
-    def delete(self):
-        raise TypeError("Account events are append-only: they are never deleted.")
-
-
-class AccountEvent(models.Model):
+class AccountEvent(AppendOnly):
     """A change to how someone signs in: two-step sign-in set up or reset, a recovery code
     used, the LA's rule for school staff changed. The LA admin answers for these to the data
     protection officer (UK GDPR Article 32: security of processing); append-only, in
@@ -163,7 +142,7 @@ class AccountEvent(models.Model):
     local_authority = models.ForeignKey("cases.LocalAuthority", null=True, blank=True,
                                         on_delete=models.PROTECT, related_name="+")
 
-    objects = AccountEventQuerySet.as_manager()
+    append_only = "Account events"
 
     class Meta:
         ordering = ["-at", "-pk"]
@@ -172,10 +151,3 @@ class AccountEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.get_what_display()} at {self.at:%-d %b %Y %H:%M}"
 
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise TypeError("Account events are append-only: they are never changed.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise TypeError("Account events are append-only: they are never deleted.")
