@@ -42,9 +42,9 @@ run: deps
 	@echo "Pact is at http://127.0.0.1:8000 (Ctrl+C to stop). Background jobs run in-process."
 	$(UV) run python manage.py runserver 127.0.0.1:8000
 
-# Two workers, each test file on one of them: the process tests (one file) then never start
-# two Celery workers on the one broker at once.
-PYTEST_ARGS ?= -n 2 --dist loadfile
+# Two workers, given tests in the order pytest-django sets: those in a rolled-back
+# transaction first, then those that commit (and flush the data migrations loaded).
+PYTEST_ARGS ?= -n 2
 
 test: system-deps deps
 	$(UV) run ruff check .

@@ -138,7 +138,11 @@ def holdings(record: models.Model, source: Source) -> dict[type[models.Model], s
         pending.append((model, ids))
     while pending:
         model, ids = pending.pop()
-        for relation in model._meta.related_objects:
+        # Hidden relations too (related_name="+"): they point at the record all the same.
+        for relation in model._meta.get_fields(include_hidden=True):
+            if not (relation.auto_created and not relation.concrete
+                    and (relation.one_to_many or relation.one_to_one)):
+                continue
             child = relation.related_model
             if relation.many_to_many or child._meta.label in NOT_WALKED:
                 continue

@@ -479,7 +479,7 @@ def access_log_for(user, *, pupil_id: int | None = None, upn: str = "", person: 
     zone = timezone.get_current_timezone()
     if since:
         entries = entries.filter(at__gte=datetime.combine(since, time.min, tzinfo=zone))
-    if until:
+    if until and until < date.max:
         entries = entries.filter(
             at__lt=datetime.combine(until + timedelta(days=1), time.min, tzinfo=zone))
     if before:
@@ -500,8 +500,10 @@ def viewed_by(user, pupil: Pupil) -> list[AccessRecord] | None:
             or group.local_authority_id == pupil.school.local_authority_id)
             for group in staff_groups_of(user)):
         return None
-    return list(AccessRecord.objects.filter(pupil=pupil).select_related("user")
-                .order_by("-id")[:VIEWED_BY_SHOWN])
+    # Only what the reader answers for: openings at another school or LA (before a move, or
+    # of an order case another LA holds) are that school's or LA's to see.
+    return list(AccessRecord.objects.filter(_data_protection_scope(user), pupil=pupil)
+                .select_related("user").order_by("-id")[:VIEWED_BY_SHOWN])
 
 
 def authorities_disposing_for(user) -> QuerySet[LocalAuthority]:

@@ -6,7 +6,14 @@ from datetime import date
 
 from django.db.models import Max
 
-from cases.models import Disposal, LocalAuthority, RetentionRule
+from cases.models import (
+    CONDUCT_DEADLINES,
+    Deadline,
+    Disposal,
+    LocalAuthority,
+    ParentCarer,
+    RetentionRule,
+)
 from cases.retention import Due, Source, years_before
 from letters.models import CONDUCT_KINDS, IssuedLetter
 
@@ -45,6 +52,14 @@ def withhold(held: dict) -> None:
     they keep their own rule."""
     for model in [model for model in held if model._meta.app_label == "conduct"]:
         del held[model]
+    # A conduct record's clocks, and the adult it is about while the record stands.
+    if Deadline in held:
+        held[Deadline] -= set(Deadline.objects.filter(
+            pk__in=held[Deadline], kind__in=CONDUCT_DEADLINES).values_list("pk", flat=True))
+    if ParentCarer in held:
+        held[ParentCarer] -= set(ConductRecord.objects.filter(
+            parent__in=held[ParentCarer]).exclude(pk__in=_disposed_records())
+            .values_list("parent_id", flat=True))
     if IssuedLetter in held:
         held[IssuedLetter] -= set(IssuedLetter.objects.filter(
             pk__in=held[IssuedLetter], kind__in=CONDUCT_KINDS).values_list("pk", flat=True))

@@ -138,6 +138,8 @@ def test_a_search_it_cannot_read_is_answered_in_words(school):
     assert "There is a problem" in body
     assert "The first day must be a real date" in body
     assert "A UPN has 13 characters" in body
+    far = admin.get(reverse("access-log"), {"until_0": "31", "until_1": "12", "until_2": "9999"})
+    assert far.status_code == 200 and far.context["page"] is not None
 
 
 def test_older_entries_are_read_on_from_the_last_one_shown(school, pupil, school_lead):

@@ -231,6 +231,10 @@ def test_a_case_file_disposal_leaves_the_conduct_letters_to_their_own_rule(
                                  today=SEVEN_YEARS_ON)
     letter = IssuedLetter.objects.get(conduct_step__record=warned_adult)
     assert bytes(letter.pdf) != b""
+    # The adult the conduct record is about keeps their name while the record stands.
+    parent = warned_adult.parent
+    parent.refresh_from_db()
+    assert parent.first_name != "Removed"
 
 
 def test_only_the_la_admin_of_the_la_sees_the_schedule_and_disposals(school, left_case,
