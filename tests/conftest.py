@@ -32,6 +32,13 @@ def census_reasons(transactional_db):
 
 
 @pytest.fixture
+def retention_schedule(db):
+    """The retention schedule, as its data migration loads it (flushed like the codes)."""
+    migration = importlib.import_module("cases.migrations.0015_retention_schedule")
+    migration.load_schedule(django_apps, None)
+
+
+@pytest.fixture
 def client():
     """Posts as Pact's forms do, with a one-time submission key."""
     return FormClient()

@@ -5,7 +5,6 @@ does sent once, and both answers lead to the same place."""
 import threading
 import time
 from datetime import date, timedelta
-from importlib import import_module
 
 import pytest
 from django.apps import apps
@@ -221,10 +220,8 @@ def _forms():
 
 
 @pytest.fixture
-def world(census_reasons):
-    # The schedule as its migration loads it (a test that commits flushes migration data),
-    # with nothing kept, so that a disposal is due today.
-    import_module("cases.migrations.0015_retention_schedule").load_schedule(apps, None)
+def world(census_reasons, retention_schedule):
+    # Nothing kept, so that a disposal is due today.
     RetentionRule.objects.update(years=0)
     la = LocalAuthorityFactory(code="901")
     school = SchoolFactory(local_authority=la)

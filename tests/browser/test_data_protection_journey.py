@@ -1,11 +1,9 @@
 """The LA admin's data protection pages in a real Chromium: who opened a pupil's records, the
 retention schedule, and the review and confirmation of a disposal, by keyboard."""
 
-import importlib
 from datetime import date
 
 import pytest
-from django.apps import apps as django_apps
 from playwright.sync_api import expect
 
 from cases import moves
@@ -17,10 +15,8 @@ from tests.factories import PupilFactory, PupilParentFactory, staff
 pytestmark = pytest.mark.browser
 
 
-def test_the_la_admin_finds_who_opened_a_case_and_confirms_a_disposal(page, live_server):
-    # The schedule, as its migration loads it: a test that commits flushes migration data.
-    importlib.import_module("cases.migrations.0015_retention_schedule").load_schedule(
-        django_apps, None)
+def test_the_la_admin_finds_who_opened_a_case_and_confirms_a_disposal(page, live_server,
+                                                                       retention_schedule):
     pupil = PupilFactory(first_name="Casey", last_name="Morrow")
     PupilParentFactory(pupil=pupil)
     lead = staff(StaffRole.SCHOOL_LEAD, pupil.school)

@@ -31,6 +31,11 @@ TODAY = timezone.localdate()
 SEVEN_YEARS_ON = TODAY + timedelta(days=7 * 366)
 
 
+@pytest.fixture(autouse=True)
+def _schedule(retention_schedule):
+    pass
+
+
 @pytest.fixture
 def la_admin(school):
     return staff(StaffRole.LA_ADMIN, school.local_authority)
