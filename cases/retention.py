@@ -59,8 +59,14 @@ class Source:
     due: Callable[[LocalAuthority, date, dict[str, RetentionRule]], list[Due]]
     # The record itself, to anonymise with everything that points at it.
     root: Callable[[int], models.Model]
+    # Writes the record's own history entry once it is anonymised (record, actor, disposal).
+    recorded: Callable[[models.Model, object, Disposal], None]
     # Extra rows the walk cannot find (reached through a many-to-many): (model, ids).
     extra: Callable[[models.Model], list[tuple[type[models.Model], set[int]]]] = (
+        lambda record: [])
+    # Rows to anonymise that the walk must not enter (their other links are not this
+    # record's): a pupil's parents and carers.
+    beside: Callable[[models.Model], list[tuple[type[models.Model], set[int]]]] = (
         lambda record: [])
     # The rules its due dates need: without them in the schedule, nothing of its kind is due.
     needs: tuple[str, ...] = ()
@@ -97,8 +103,17 @@ def _case_files_due(la: LocalAuthority, today: date, rules: dict[str, RetentionR
     return found
 
 
+def _case_file_disposed(pupil: Pupil, actor, disposal: Disposal) -> None:
+    TimelineEvent.objects.create(
+        pupil=pupil, actor=actor, kind=TimelineEvent.Kind.DISPOSED,
+        summary="Case file anonymised under the retention schedule",
+        details={"disposal": disposal.pk})
+
+
 CASE_FILES = Source(kind=Kind.CASE_FILE, due=_case_files_due,
                     root=lambda pupil_id: Pupil.objects.get(pk=pupil_id),
+                    recorded=_case_file_disposed,
+                    beside=lambda pupil: [(ParentCarer, _parents_of_no_one_else(pupil))],
                     needs=(Kind.CASE_FILE, Kind.PARENTING_ORDER))
 
 
@@ -151,8 +166,8 @@ def holdings(record: models.Model, source: Source) -> dict[type[models.Model], s
             if found:
                 held[child] |= found
                 pending.append((child, found))
-    if isinstance(record, Pupil):
-        held[ParentCarer] |= _parents_of_no_one_else(record)
+    for model, ids in source.beside(record):
+        held[model] |= ids
     for other in sources().values():
         if other.kind != source.kind:
             other.withhold(held)
@@ -305,11 +320,7 @@ def disposal_carry_out(*, actor, disposal_id: int, today: date) -> Disposal:
         held = holdings(record, source)
         removal = preview(held)
         storage_deletes = _anonymise(held)
-        if isinstance(record, Pupil):
-            TimelineEvent.objects.create(
-                pupil=record, actor=actor, kind=TimelineEvent.Kind.DISPOSED,
-                summary="Case file anonymised under the retention schedule",
-                details={"disposal": disposal.pk})
+        source.recorded(record, actor, disposal)
         disposal.status = Disposal.Status.DONE
         disposal.done_at = timezone.now()
         disposal.outcome = removal.as_outcome()

@@ -136,6 +136,27 @@ def pupil_eligibility(request, pupil_id: int):
     return render(request, "cases/pupil_eligibility.html", {"eligibility": eligibility})
 
 
+def _pupil_recorded_by(request, pupil_id: int) -> Pupil:
+    """The pupil, for a user who records on their case. Outside the user's scope: 404; in
+    scope but read-only: 403."""
+    pupil = selectors.pupil_for_recording(request.user, pupil_id=pupil_id)
+    if not selectors.user_may_record_for(request.user, school=pupil.school):
+        raise PermissionDenied("Your role can read this case but not record on it.")
+    return pupil
+
+
+def _saved(form, pupil: Pupil, save: Callable[[Pupil, dict], str]) -> str | None:
+    """The service's message once a sent form is valid and saved; otherwise None, with the
+    service's refusal on the form."""
+    if not form.is_bound or not form.is_valid():
+        return None
+    try:
+        return save(pupil, form.cleaned_data)
+    except ValidationError as error:
+        form.add_error(None, error)
+        return None
+
+
 def _record_on_pupil(
     request,
     pupil_id: int,
@@ -148,20 +169,14 @@ def _record_on_pupil(
     files: bool = False,
 ):
     """A form that records something on a pupil's case file through a service, then returns
-    to the case page. Outside the user's scope: 404; in scope but read-only: 403."""
-    pupil = selectors.pupil_for_recording(request.user, pupil_id=pupil_id)
-    if not selectors.user_may_record_for(request.user, school=pupil.school):
-        raise PermissionDenied("Your role can read this case but not record on it.")
+    to the case page."""
+    pupil = _pupil_recorded_by(request, pupil_id)
     data = request.POST if request.method == "POST" else None
     form = form_class(data, request.FILES if files and data else None, **form_kwargs(pupil))
-    if data is not None and form.is_valid():
-        try:
-            message = save(pupil, form.cleaned_data)
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, message)
-            return redirect("pupil-detail", pupil_id=pupil.pk)
+    message = _saved(form, pupil, save)
+    if message:
+        messages.success(request, message)
+        return redirect("pupil-detail", pupil_id=pupil.pk)
     return render(request, "cases/form_page.html", {
         "form": form,
         "pupil": pupil,
@@ -355,25 +370,21 @@ def disposal_review(request, disposal_id: int):
                if disposal.status == disposal.Status.DUE else None)
     return render(request, "cases/disposal_review.html",
                   {"disposal": disposal, "removal": removal})
+
+
 def _move_page(request, pupil_id: int, *, form_class, title: str, submit: str,
                verdict_of: Callable[[Pupil], object], save: Callable[[Pupil, dict], str]):
     """Moving a pupil out of the school, or recording that they left: the form, or why it is
-    not open now. Outside the user's scope: 404; in scope but read-only: 403."""
-    pupil = selectors.pupil_for_recording(request.user, pupil_id=pupil_id)
-    if not selectors.user_may_record_for(request.user, school=pupil.school):
-        raise PermissionDenied("Your role can read this case but not record on it.")
+    not open now."""
+    pupil = _pupil_recorded_by(request, pupil_id)
     verdict = verdict_of(pupil)
     form = form_class(request.POST if request.method == "POST" and verdict else None)
-    if form.is_bound and form.is_valid():
-        try:
-            message = save(pupil, form.cleaned_data)
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, message)
-            if selectors.pupils_visible_to(request.user).filter(pk=pupil.pk).exists():
-                return redirect("pupil-detail", pupil_id=pupil.pk)
-            return redirect("pupil-search")
+    message = _saved(form, pupil, save)
+    if message:
+        messages.success(request, message)
+        if selectors.pupils_visible_to(request.user).filter(pk=pupil.pk).exists():
+            return redirect("pupil-detail", pupil_id=pupil.pk)
+        return redirect("pupil-search")
     source = (PUPIL_INFORMATION_WALES if pupil.school.local_authority.nation == Nation.WALES
               else PUPIL_INFORMATION_ENGLAND)
     return render(request, "cases/move_page.html", {

@@ -17,7 +17,7 @@ from cases.models import (
 from cases.retention import Due, Source, years_before
 from letters.models import CONDUCT_KINDS, IssuedLetter
 
-from .models import ConductRecord, Incident, Stage
+from .models import ConductEvent, ConductRecord, Incident, Stage
 
 Kind = RetentionRule.Kind
 # No restriction in force: the record is only history.
@@ -65,7 +65,14 @@ def withhold(held: dict) -> None:
             pk__in=held[IssuedLetter], kind__in=CONDUCT_KINDS).values_list("pk", flat=True))
 
 
+def record_disposed(record: ConductRecord, actor, disposal: Disposal) -> None:
+    ConductEvent.objects.create(
+        record=record, actor=actor, summary="Anonymised under the retention schedule",
+        details={"stage": record.stage, "disposal": disposal.pk})
+
+
 CONDUCT_RECORDS = Source(kind=Kind.CONDUCT_RECORD, due=records_due,
                          root=lambda record_id: ConductRecord.objects.get(pk=record_id),
+                         recorded=record_disposed,
                          extra=incidents_and_letters, withhold=withhold,
                          needs=(Kind.CONDUCT_RECORD,))

@@ -10,8 +10,6 @@ from django.db import models
 from django.db.models import Q
 from guardian.models import GroupObjectPermissionBase
 
-from .append_only import AppendOnly
-
 
 class Nation(models.TextChoices):
     ENGLAND = "england", "England"
@@ -681,41 +679,8 @@ class Submission(models.Model):
         return f"{self.path} → {self.result}"
 
 
-class LeftFor(models.TextChoices):
-    SCHOOL_NOT_ON_PACT = "school_not_on_pact", "A school that does not use Pact"
-    HOME_EDUCATION = "home_education", "Elective home education"
-    LEFT_EDUCATION = "left_education", "Left education (for example, past school leaving age)"
-    OTHER = "other", "Somewhere else"
-
-
-class PupilMove(AppendOnly):
-    """A pupil's case file moving with them from one school to another on Pact, or the day
-    they left for none on Pact (to_school empty). Written once by cases.moves; append-only,
-    in PostgreSQL too: where a case file was held, and when, is part of its history."""
-
-    pupil = models.ForeignKey(Pupil, on_delete=models.PROTECT, related_name="moves")
-    from_school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="+")
-    to_school = models.ForeignKey(
-        School, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    moved_on = models.DateField()
-    left_for = models.CharField(max_length=30, choices=LeftFor.choices, blank=True)
-    # Where they went or why, in the recorder's words ("moved to Scotland", "managed move").
-    destination = models.CharField(max_length=200, blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    recorded_at = models.DateTimeField(auto_now_add=True)
-
-    append_only = "Pupil moves"
-
-    class Meta:
-        ordering = ["-moved_on", "-pk"]
-
-    def __str__(self) -> str:
-        to = self.to_school.name if self.to_school else self.get_left_for_display().lower()
-        return f"{self.from_school.name} to {to} on {self.moved_on:%-d %b %Y}"
-
-
-
-# Kept in their own module: records about the records (who opened what, retention).
+# Kept in their own modules: where a pupil went, and records about the records (who opened
+# what, retention, subject access).
+from .moves import LeftFor, PupilMove  # noqa: E402, F401
 from .protection import AccessRecord, AccountEvent, Disposal, RetentionRule  # noqa: E402, F401
 from .subject_access import SubjectAccessExport  # noqa: E402, F401

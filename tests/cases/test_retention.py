@@ -6,6 +6,7 @@ from datetime import date, timedelta
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import DatabaseError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -217,6 +218,7 @@ def test_a_conduct_record_at_rest_goes_a_year_after_its_last_step(
         retention.disposal_carry_out(actor=la_admin, disposal_id=disposal.pk,
                                      today=TODAY + timedelta(days=400))
     warned_adult.refresh_from_db()
+    assert warned_adult.events.first().summary == "Anonymised under the retention schedule"
     incident = warned_adult.incidents.get()
     assert incident.description == "Removed"
     assert not evidence.file.storage.exists(evidence.file.name)
@@ -261,3 +263,26 @@ def test_only_the_la_admin_of_the_la_sees_the_schedule_and_disposals(school, lef
 
 def test_years_before_a_leap_day_falls_on_the_last_day_of_february():
     assert years_before(date(2032, 2, 29), 6) == date(2026, 2, 28)
+
+
+def test_the_retention_page_costs_the_same_however_many_records_are_due(school, la_admin):
+    client = Client()
+    client.force_login(la_admin)
+    client.get(reverse("dashboard"))
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("retention")).status_code == 200
+        return len(captured)
+
+    def list_one() -> None:
+        pupil = PupilFactory(school=school, left_on=TODAY)
+        Disposal.objects.create(kind="case_file", subject_id=pupil.pk, school=school,
+                                local_authority=school.local_authority, label="Case file",
+                                kept_since=TODAY)
+
+    list_one()
+    small = queries()
+    for _ in range(12):
+        list_one()
+    assert queries() == small
