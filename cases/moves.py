@@ -21,6 +21,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from . import access, rules, selectors
+from .grounds import contract_grounds_moved
 from .models import LeftFor, Pupil, PupilMove, School, TimelineEvent
 from .rules import Check, Verdict
 from .services import require_recorder, timeline_record
@@ -110,6 +111,7 @@ def pupil_move(*, pupil: Pupil, to_school: School, moved_on: date, by, note: str
             pupil=pupil, from_school=from_school, to_school=to_school, moved_on=moved_on,
             destination=note.strip(), recorded_by=by)
         Pupil.objects.filter(pk=pupil.pk).update(school=to_school, left_on=None)
+        contract_grounds_moved(pupil_id=pupil.pk, school=to_school)
         came = "Joined again after leaving" if rejoined else "Moved from"
         timeline_record(
             pupil=pupil, actor=by, kind=TimelineEvent.Kind.PUPIL_MOVED,

@@ -260,6 +260,21 @@ def _draft_warnings(kind: str, in_hand: Sequence[ContractInHand]) -> tuple[str, 
     )
 
 
+def contract_grounds(
+    *, policy: Policy, exclusions: Sequence[ExclusionFacts]
+) -> tuple[Grounds, date] | None:
+    """The pupil's latest grounds for a behaviour contract under the policy, and the last day
+    they stand: what "eligible now" keeps per pupil (cases.grounds), and the rule reads."""
+    grounds = latest_grounds(
+        exclusions,
+        two_suspensions=policy.contract_needs_two_suspensions,
+        window_months=policy.suspension_window_months,
+    )
+    if grounds is None:
+        return None
+    return grounds, add_months(grounds.met_on, policy.contract_recency_months)
+
+
 def behaviour_contract_eligibility(
     *,
     policy: Policy,
@@ -275,17 +290,13 @@ def behaviour_contract_eligibility(
             "the pupil's social worker and carers instead "
             f"({cite(BEDFORDSHIRE, '§5')}).",
         ))
-    grounds = latest_grounds(
-        exclusions,
-        two_suspensions=policy.contract_needs_two_suspensions,
-        window_months=policy.suspension_window_months,
-    )
-    if grounds is None:
+    found = contract_grounds(policy=policy, exclusions=exclusions)
+    if found is None:
         return Verdict(False, (_no_grounds_text(
             exclusions, two_suspensions=policy.contract_needs_two_suspensions,
             needed=policy.contract_basis,
         ),))
-    until = add_months(grounds.met_on, policy.contract_recency_months)
+    grounds, until = found
     if today > until:
         return Verdict(False, (
             f"The last grounds ({grounds.text}) are more than "

@@ -56,7 +56,7 @@ from .models import (
 )
 from .policies import Policy, policy_for
 from .rules import academic_year_start
-from .workdays import date_key, default_terms
+from .workdays import default_terms
 
 
 def _schools_with(user, *, school_perm: str | None, la_perm: str) -> QuerySet[School]:
@@ -368,26 +368,24 @@ def gave_contract_grounds(local_authority: LocalAuthority) -> Q:
     return in_la & (Q(kind=ExclusionKind.PERMANENT) | Q(pk__in=paired.values("pk")))
 
 
-def contract_eligible_pupils(local_authority: LocalAuthority, *, today: date) -> QuerySet[Pupil]:
-    """Every pupil in the LA with grounds for a behaviour contract today, by the LA's policy:
-    rules.behaviour_contract_eligibility for a pupil with no contract in hand, as one SQL
-    query. (contracts.selectors leaves out the pupils who have one.)"""
+def contract_grounds_standing(local_authority: LocalAuthority, *, today: date) -> Q:
+    """Pupils of the LA with grounds for a behaviour contract today, by the LA's policy: the
+    grounds rules.contract_grounds found, as the services keep them (cases.grounds). For
+    a filter on pupils, in one filter() call, so every condition meets the same row."""
     policy = policy_for(local_authority)
-    in_la = Exclusion.objects.filter(pupil__school__local_authority=local_authority)
-    recent_from = date_key(today) - _months_as_key(policy.contract_recency_months)
-    recent = in_la.annotate(key=_key("start_date")).filter(key__gte=recent_from)
-    grounds = Q(pk__in=recent.filter(kind=ExclusionKind.PERMANENT).values("pupil_id"))
-    if policy.contract_needs_two_suspensions:
-        # The recency test is applied outside the pairing: inside, it would drop the earlier
-        # suspension before the window function could see it.
-        paired = recent.filter(pk__in=_paired_suspensions(in_la, policy).values("pk"))
-        grounds |= Q(pk__in=paired.values("pupil_id"))
-    else:
-        grounds |= Q(pk__in=recent.values("pupil_id"))
-    pupils = Pupil.objects.filter(school__local_authority=local_authority).filter(grounds)
+    standing = Q(contract_grounds__local_authority=local_authority,
+                 contract_grounds__policy_name=policy.name,
+                 contract_grounds__lapses_on__gte=today)
     if policy.looked_after_blocks_contract:
-        pupils = pupils.filter(looked_after=False)
-    return pupils
+        standing &= Q(looked_after=False)
+    return standing
+
+
+def contract_eligible_pupils(local_authority: LocalAuthority, *, today: date) -> QuerySet[Pupil]:
+    """Every pupil in the LA with grounds for a behaviour contract today: what
+    rules.behaviour_contract_eligibility allows a pupil with no contract in hand. (contracts.
+    selectors leaves out the pupils who have one.)"""
+    return Pupil.objects.filter(contract_grounds_standing(local_authority, today=today))
 
 
 # --- deadlines -----------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from . import rules, selectors
+from .grounds import contract_grounds_refresh
 from .identifiers import check_upn
 from .models import (
     CONDUCT_DEADLINES,
@@ -219,6 +220,7 @@ def exclusion_record(
             recorded_by=actor,
         )
         exclusion.reasons.set(reasons)
+        contract_grounds_refresh([pupil.pk])
         warnings: list[str] = []
         if kind != ExclusionKind.PERMANENT:
             cap = rules.suspension_cap(

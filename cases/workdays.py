@@ -27,7 +27,7 @@ def add_months(day: date, months: int) -> date:
 
 def date_key(day: date) -> int:
     """A date as YYYYMMDD. Adding 10000 is "12 months later"; comparing keys needs no date
-    arithmetic, so the same test runs in SQL (see cases.eligibility) and here, and a
+    arithmetic, so the same test runs in SQL (see cases.selectors._key) and here, and a
     29 February start still ends on 28 February."""
     return day.year * 10000 + day.month * 100 + day.day
 

@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import (
     Count,
     Exists,
+    F,
     OuterRef,
     Prefetch,
     Q,
@@ -279,18 +280,20 @@ class EligibleList:
 
 def contract_eligible_for(user, *, today: date) -> EligibleList:
     """Every pupil in the user's scope to whom a behaviour contract may be offered today: the
-    grounds by the LA's policy (one SQL query that agrees with the rule), less those who
-    already have a contract offered, running or with the LA."""
-    visible = case_selectors.pupils_visible_to(user)
-    authorities = LocalAuthority.objects.filter(
-        schools__in=case_selectors.schools_visible_to(user)).distinct()
-    with_grounds = Pupil.objects.none()
-    for local_authority in authorities:
-        with_grounds |= case_selectors.contract_eligible_pupils(local_authority, today=today)
-    with_grounds = with_grounds.filter(pk__in=visible.values("pk"))
+    grounds by each LA's policy (kept as the rule finds them: cases.grounds), less those
+    who already have a contract offered, running or with the LA. Grounds that lapse soonest
+    come first: those are the offers that cannot wait."""
+    schools = case_selectors.schools_visible_to(user)
+    standing = Q(pk__in=[])
+    for local_authority in LocalAuthority.objects.filter(schools__in=schools).distinct():
+        standing |= case_selectors.contract_grounds_standing(local_authority, today=today)
+    # The grounds row's school is the pupil's school now: the user's scope, read from the
+    # same index as the LA and the lapse date.
+    with_grounds = Pupil.objects.filter(standing, contract_grounds__school__in=schools)
     pupils = (
         with_grounds.filter(~Exists(_with_behaviour_contract_in_hand()))
-        .select_related("school").order_by("school__name", "last_name", "first_name", "pk")
+        .annotate(grounds_stand_until=F("contract_grounds__lapses_on"))
+        .select_related("school").order_by("grounds_stand_until", "pk")
     )
     counted = (
         Contract.objects.filter(kind=ContractKind.BEHAVIOUR, state__in=IN_HAND,

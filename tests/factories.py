@@ -5,6 +5,7 @@ import factory
 from django.contrib.auth import get_user_model
 
 from cases.access import staff_grant_role
+from cases.grounds import contract_grounds_refresh
 from cases.identifiers import upn_check_letter
 from cases.models import (
     Agency,
@@ -88,6 +89,13 @@ class ExclusionFactory(factory.django.DjangoModelFactory):
     kind = ExclusionKind.SUSPENSION
     start_date = date(2026, 3, 3)
     school_days = 2
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        # As cases.services.exclusion_record does: "eligible now" reads the grounds it keeps.
+        exclusion = super()._create(model_class, *args, **kwargs)
+        contract_grounds_refresh([exclusion.pupil_id])
+        return exclusion
 
 
 class AgencyFactory(factory.django.DjangoModelFactory):

@@ -679,8 +679,9 @@ class Submission(models.Model):
         return f"{self.path} → {self.result}"
 
 
-# Kept in their own modules: where a pupil went, and records about the records (who opened
-# what, retention, subject access).
+# Kept in their own modules: what "eligible now" reads, where a pupil went, and records
+# about the records (who opened what, retention, subject access).
+from .grounds import ContractGrounds  # noqa: E402, F401
 from .moves import LeftFor, PupilMove  # noqa: E402, F401
 from .protection import AccessRecord, AccountEvent, Disposal, RetentionRule  # noqa: E402, F401
 from .subject_access import SubjectAccessExport  # noqa: E402, F401

@@ -23,6 +23,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from cases import rules
 from cases.access import staff_grant_role
+from cases.grounds import contract_grounds_refresh
 from cases.identifiers import upn_check_letter
 from cases.models import (
     SCHOOL_ROLES,
@@ -453,6 +454,7 @@ class Command(BaseCommand):
             ))
             reason_sets.append(codes)
         exclusions = Exclusion.objects.bulk_create(exclusions, batch_size=2000)
+        contract_grounds_refresh([pupil.pk for pupil in pupils])
         through = Exclusion.reasons.through
         through.objects.bulk_create(
             (
