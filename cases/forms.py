@@ -272,6 +272,28 @@ class ProcessEndedForm(forms.Form):
         return data
 
 
+class ExclusionInErrorForm(forms.Form):
+    reason = forms.CharField(
+        label="Why was it recorded in error?", max_length=2000, widget=forms.Textarea,
+        help_text="For example: recorded for the wrong pupil, or the wrong date. The entry "
+        "stays on the case file, marked as recorded in error, with your reason.",
+        error_messages={**_required("Enter why the exclusion was recorded in error"),
+                        "max_length": "The reason must be 2,000 characters or fewer"},
+    )
+
+    def __init__(self, *args, exclusion, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.exclusion = exclusion
+        self.fields["reason"].label = (
+            f"Why was the {exclusion.get_kind_display().lower()} from "
+            f"{exclusion.start_date:%-d %B %Y} recorded in error?")
+
+    def clean(self):
+        data = super().clean()
+        data["exclusion"] = self.exclusion
+        return data
+
+
 class AgencyInvolvementForm(forms.Form):
     agency = forms.ModelChoiceField(
         queryset=Agency.objects.none(), error_messages=_required("Select the agency")

@@ -2,7 +2,9 @@
 
 Each LA names one policy (LocalAuthority.policy_name). Rules read every number from the policy,
 never from a literal. Where a source document and today's law differ, the LA's policy decides.
-Changing a value means a new version; a past decision records the version it used.
+Changing a value means a new version; a past decision records the version it used. "Eligible
+now" keeps each pupil's grounds under every policy (cases.grounds): a release that changes a
+policy's contract numbers runs `manage.py contract_grounds_rebuild --policy <name>`.
 """
 
 from dataclasses import dataclass

@@ -168,6 +168,8 @@ def pupil_case_file(user, *, pupil_id: int) -> Pupil:
     pupils = _pupils_with_school(user).prefetch_related(
         "parent_links__parent",
         "exclusions__reasons",
+        Prefetch("exclusions", to_attr="exclusions_in_error", queryset=Exclusion.every.filter(
+            in_error_at__isnull=False).select_related("in_error_by")),
         "agency_involvements__agency",
         Prefetch(
             "meetings",

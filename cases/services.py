@@ -278,6 +278,32 @@ def exclusion_process_ended(*, actor, exclusion: Exclusion, ended_on: date) -> E
     return exclusion
 
 
+def exclusion_in_error(*, actor, exclusion: Exclusion, reason: str) -> Exclusion:
+    """Mark an exclusion as recorded in error. Nothing is deleted: the row keeps what was
+    recorded, and the case page lists it with who corrected it, when and why; from now on no
+    rule, count or letter reads it, and the pupil's grounds are worked out again without it."""
+    pupil = exclusion.pupil
+    require_recorder(actor, pupil.school)
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": "Enter why the exclusion was recorded in error"})
+    with transaction.atomic():
+        Pupil.objects.select_for_update().filter(pk=pupil.pk).first()
+        marked = Exclusion.objects.filter(pk=exclusion.pk).update(
+            in_error_at=timezone.now(), in_error_by=actor, in_error_reason=reason)
+        if not marked:
+            raise ValidationError("This exclusion is already marked as recorded in error.")
+        contract_grounds_refresh([pupil.pk])
+        case_changed(pupil=pupil, actor=actor)
+        timeline_record(
+            pupil=pupil, actor=actor, kind=Kind.EXCLUSION_IN_ERROR,
+            summary=f"{exclusion.get_kind_display()} from {exclusion.start_date:%-d %B %Y} "
+                    f"marked as recorded in error: {reason}",
+            details={"exclusion": exclusion.pk, "reason": reason},
+        )
+    return Exclusion.every.get(pk=exclusion.pk)
+
+
 def agency_involvement_record(
     *,
     actor,

@@ -20,6 +20,11 @@ urlpatterns = [
         name="exclusion-process-ended",
     ),
     path(
+        "pupils/<int:pupil_id>/exclusions/<int:exclusion_id>/in-error/",
+        views.exclusion_in_error,
+        name="exclusion-in-error",
+    ),
+    path(
         "pupils/<int:pupil_id>/agencies/new/",
         views.agency_involvement_add,
         name="agency-involvement-add",

@@ -22,6 +22,7 @@ from .forms import (
     AgencyInvolvementForm,
     DocumentForm,
     ExclusionForm,
+    ExclusionInErrorForm,
     LeaveForm,
     MeetingForm,
     MoveForm,
@@ -225,6 +226,21 @@ def exclusion_process_ended(request, pupil_id: int, exclusion_id: int):
         title="Record the end of the statutory exclusion process", submit="Record", save=save,
         # The exclusion is found through the pupil, so one outside the user's scope, or of
         # another pupil, is not found (404) before any form is shown.
+        form_kwargs=lambda pupil: {
+            "exclusion": selectors.exclusion_of(pupil, exclusion_id=exclusion_id)},
+    )
+
+
+def exclusion_in_error(request, pupil_id: int, exclusion_id: int):
+    def save(pupil, data):
+        services.exclusion_in_error(actor=request.user, exclusion=data["exclusion"],
+                                    reason=data["reason"])
+        return f"{data['exclusion']} marked as recorded in error"
+
+    return _record_on_pupil(
+        request, pupil_id, form_class=ExclusionInErrorForm,
+        title="Mark an exclusion as recorded in error", submit="Mark as recorded in error",
+        save=save,
         form_kwargs=lambda pupil: {
             "exclusion": selectors.exclusion_of(pupil, exclusion_id=exclusion_id)},
     )

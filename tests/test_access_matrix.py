@@ -133,6 +133,10 @@ ACCESS: dict[str, Rule] = {
         "exclusion", SCHOOL_RECORDERS | LA_RECORDERS, LA_RECORDERS,
         forbidden={StaffRole.CHAIR_OF_GOVERNORS, StaffRole.LEGAL_PANEL_MEMBER},
     ),
+    "exclusion-in-error": rule(
+        "exclusion", SCHOOL_RECORDERS | LA_RECORDERS, LA_RECORDERS,
+        forbidden={StaffRole.CHAIR_OF_GOVERNORS, StaffRole.LEGAL_PANEL_MEMBER},
+    ),
     "agency-involvement-add": RECORD,
     "meeting-add": RECORD,
     "document-add": RECORD,
@@ -448,7 +452,8 @@ def test_an_object_of_another_school_under_ones_own_pupil_is_not_found(world):
     client.force_login(users[StaffRole.SCHOOL_LEAD])
     nested = {name: entry for name, entry in ACCESS.items() if entry.kwargs in {
         "exclusion", "document", "letter"}}
-    assert set(nested) == {"exclusion-process-ended", "document-download", "letter-download"}
+    assert set(nested) == {"exclusion-process-ended", "exclusion-in-error", "document-download",
+                           "letter-download"}
     for name, entry in nested.items():
         own, other = places["own"], places["other_la"]
         mixed = {**other, "pupil": own["pupil"]}
@@ -461,6 +466,11 @@ def test_an_object_of_another_school_under_ones_own_pupil_is_not_found(world):
             assert response.status_code == 404
             other["exclusion"].refresh_from_db()
             assert other["exclusion"].statutory_process_ended_on == before
+        if name == "exclusion-in-error":
+            response = client.post(url, {"reason": "Recorded for the wrong pupil"})
+            assert response.status_code == 404
+            other["exclusion"].refresh_from_db()
+            assert other["exclusion"].in_error_at is None
 
 
 def test_recording_outside_scope_is_404_and_changes_nothing(world):

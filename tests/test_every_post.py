@@ -129,6 +129,9 @@ def _forms():
             "lead", lambda t: reverse("exclusion-process-ended",
                                       args=[t.pupil.pk, t.exclusion.pk]),
             lambda t: on(TODAY, "ended_on")),
+        "exclusion-in-error": (
+            "lead", lambda t: reverse("exclusion-in-error", args=[t.pupil.pk, t.exclusion.pk]),
+            lambda t: {"reason": "Recorded for the wrong pupil"}),
         "agency-involvement-add": (
             "lead", lambda t: reverse("agency-involvement-add", args=[t.pupil.pk]),
             lambda t: {"agency": t.agency.pk, "key_worker": "Jo", **on(TODAY, "started_on")}),

@@ -296,6 +296,11 @@ class ExclusionKind(models.TextChoices):
     PERMANENT = "permanent", "Permanent exclusion"
 
 
+class StandingExclusions(models.Manager):
+    def get_queryset(self) -> models.QuerySet:
+        return super().get_queryset().filter(in_error_at__isnull=True)
+
+
 class Exclusion(models.Model):
     pupil = models.ForeignKey(Pupil, on_delete=models.PROTECT, related_name="exclusions")
     school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="exclusions")
@@ -314,9 +319,23 @@ class Exclusion(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     recorded_at = models.DateTimeField(auto_now_add=True)
+    # Recorded in error (the wrong pupil, a mistyped date): the row stays, as the evidence of
+    # what was recorded, by whom and when, and of the correction; no rule, count, list or
+    # letter reads it again (cases.services.exclusion_in_error).
+    in_error_at = models.DateTimeField(null=True, blank=True)
+    in_error_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    in_error_reason = models.TextField(blank=True)
+
+    # Every exclusion, those recorded in error too: for the case page's record of corrections.
+    every = models.Manager()
+    objects = StandingExclusions()
 
     class Meta:
         ordering = ["-start_date", "-pk"]
+        default_manager_name = "objects"
+        base_manager_name = "every"
         indexes = [
             models.Index(fields=["pupil", "start_date"]),
             models.Index(fields=["school", "start_date"]),
@@ -474,6 +493,7 @@ class TimelineEvent(models.Model):
         PUPIL_ADDED = "pupil_added", "Pupil added"
         PARENT_LINKED = "parent_linked", "Parent or carer added"
         EXCLUSION_RECORDED = "exclusion_recorded", "Exclusion recorded"
+        EXCLUSION_IN_ERROR = "exclusion_in_error", "Exclusion recorded in error"
         AGENCY_INVOLVEMENT_RECORDED = "agency_involvement_recorded", "Agency involvement recorded"
         MEETING_RECORDED = "meeting_recorded", "Multi-agency meeting recorded"
         DOCUMENT_UPLOADED = "document_uploaded", "Document uploaded"
