@@ -1,5 +1,7 @@
 """Times the busiest pages on the la dataset as the users who see them, in-process, and
-prints the median and worst of several runs with the number of queries each made."""
+prints the median and worst of several runs with the number of queries each made; then the
+access log and the "eligible now" query. bench/table.py puts the pages staff use most beside
+the admin and raw SQL."""
 
 import os
 import statistics
@@ -16,30 +18,19 @@ django.setup()
 
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.db import connection  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
+from bench.table import gets, signed_in, time_work  # noqa: E402
 from cases.models import Pupil  # noqa: E402
-from tests.clients import FormClient as Client  # noqa: E402 (signs in with the second step)
 
 RUNS = 7
 
 
 def measure(label: str, username: str, url: str) -> None:
-    client = Client()
-    client.force_login(get_user_model().objects.get(username=username))
-    client.get(url)
-    timings = []
-    for _ in range(RUNS):
-        with CaptureQueriesContext(connection) as queries:
-            started = time.perf_counter()
-            response = client.get(url)
-            timings.append((time.perf_counter() - started) * 1000)
-        assert response.status_code == 200, (label, response.status_code)
-    print(
-        f"{label:<44} median {statistics.median(timings):7.1f} ms   "
-        f"worst {max(timings):7.1f} ms   {len(queries)} queries"
-    )
+    client = signed_in(get_user_model().objects.get(username=username))
+    timing = time_work(gets((client, url)), runs=RUNS, warm_up=1)
+    print(f"{label:<44} median {timing.median:7.1f} ms   worst {timing.worst:7.1f} ms   "
+          f"{timing.queries} queries")
 
 
 a_pupil = (

@@ -7,11 +7,9 @@ building the 15-term export as CSV and XLSX from the stored returns. Prints figu
 nothing."""
 
 import os
-import random
 import statistics
 import sys
 import time
-from datetime import date, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -26,10 +24,8 @@ from django.contrib.auth import get_user_model  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from cases.models import LocalAuthority, Pupil  # noqa: E402
-from conduct.models import ConductRecord, ConductStep  # noqa: E402
-from contracts.models import Contract  # noqa: E402
-from orders.models import OrderCase  # noqa: E402
+from bench.casework import add_case_work  # noqa: E402
+from cases.models import LocalAuthority  # noqa: E402
 from reporting import exports, selectors, services  # noqa: E402
 from reporting.columns import counts_for  # noqa: E402
 from reporting.terms import ended_terms  # noqa: E402
@@ -86,51 +82,13 @@ def timed(work, runs: int = RUNS) -> tuple[float, object]:
     return statistics.median(timings), result
 
 
-def add_case_work(la, today: date) -> None:
-    """Five years of contracts, orders and conduct steps, spread over the LA's pupils."""
-    rng = random.Random(2026)
-    lead = get_user_model().objects.get(username="midshire.school.lead")
-    pupils = list(Pupil.objects.filter(school__local_authority=la).values_list("pk", "school"))
-    start = today - timedelta(days=5 * 365)
-
-    def day() -> date:
-        return start + timedelta(days=rng.randrange(5 * 365))
-
-    contracts = []
-    for pupil, school in rng.sample(pupils, 12_000):
-        state = rng.choice(["active", "refused", "terminated", "completed", "escalated"])
-        signed = day()
-        contracts.append(Contract(
-            kind=rng.choice(["behaviour", "behaviour", "attendance"]), pupil_id=pupil,
-            school_id=school, lead=lead, state=state,
-            signed_on=None if state == "refused" else signed,
-            closed_on=None if state == "active" else signed + timedelta(days=rng.randrange(200))))
-    Contract.objects.bulk_create(contracts, batch_size=5000)
-    orders = []
-    for pupil, school in rng.sample(pupils, 1_500):
-        requested = day()
-        orders.append(OrderCase(
-            pupil_id=pupil, school_id=school, local_authority=la, requested_by=lead,
-            requested_on=requested, request_reasons="Exclusions",
-            applied_on=requested + timedelta(days=40), outcome="made",
-            outcome_on=requested + timedelta(days=80), state="completed",
-            closed_on=requested + timedelta(days=300)))
-    OrderCase.objects.bulk_create(orders, batch_size=5000)
-    records = ConductRecord.objects.bulk_create([
-        ConductRecord(school_id=school, pupil_id=pupil, first_name="A", last_name="Parent",
-                      created_by=lead) for pupil, school in rng.sample(pupils, 3_000)])
-    ConductStep.objects.bulk_create([
-        ConductStep(record=record, taken_by=lead, taken_on=day(),
-                    kind=rng.choice(["reminder", "warning", "conditions", "ban"]))
-        for record in records for _ in range(2)], batch_size=5000)
-
-
 def main() -> None:
     la = LocalAuthority.objects.get(code="950")
     officer = get_user_model().objects.get(username="midshire.information.officer")
     today = timezone.localdate()
     with transaction.atomic():
-        add_case_work(la, today)
+        add_case_work(la, lead=get_user_model().objects.get(username="midshire.school.lead"),
+                      today=today)
         terms = ended_terms(la, today)
         term = terms[1]
         schools = list(la.schools.values_list("pk", flat=True))

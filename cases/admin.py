@@ -60,6 +60,7 @@ class PupilParentInline(admin.TabularInline):
 class PupilAdmin(ReadOnlyAdmin):
     list_display = ["last_name", "first_name", "upn", "school", "looked_after"]
     list_select_related = ["school"]
+    list_filter = ["school__local_authority", "looked_after"]
     search_fields = ["last_name", "first_name", "upn"]
     raw_id_fields = ["school"]
     inlines = [PupilParentInline]
@@ -80,7 +81,8 @@ class PupilParentAdmin(ReadOnlyAdmin):
 @admin.register(models.Exclusion)
 class ExclusionAdmin(ReadOnlyAdmin):
     list_display = ["pupil", "kind", "start_date", "school_days", "school"]
-    list_filter = ["kind"]
+    list_filter = ["kind", "school__local_authority"]
+    search_fields = ["pupil__last_name", "pupil__first_name", "pupil__upn"]
     list_select_related = ["pupil", "school"]
     raw_id_fields = ["pupil", "school", "recorded_by"]
     date_hierarchy = "start_date"
@@ -129,6 +131,7 @@ class DocumentAdmin(ReadOnlyAdmin):
 class TimelineEventAdmin(ReadOnlyAdmin):
     list_display = ["occurred_at", "pupil", "kind", "summary", "actor"]
     list_filter = ["kind"]
+    search_fields = ["pupil__last_name", "pupil__first_name", "pupil__upn"]
     list_select_related = ["pupil", "actor"]
 
 
@@ -141,5 +144,6 @@ class TermDateAdmin(admin.ModelAdmin):
 @admin.register(models.Deadline)
 class DeadlineAdmin(ReadOnlyAdmin):
     list_display = ["kind", "pupil", "school", "due_at", "status"]
-    list_filter = ["kind", "status"]
+    list_filter = ["kind", "status", "school__local_authority"]
+    search_fields = ["pupil__last_name", "pupil__first_name", "pupil__upn"]
     list_select_related = ["pupil", "school"]

@@ -10,7 +10,8 @@ class ContractAdmin(ReadOnlyAdmin):
     """Read-only: contracts change only through their services, with timeline events."""
 
     list_display = ["pupil", "kind", "state", "signed_on", "review_on", "ends_on", "school"]
-    list_filter = ["kind", "state"]
+    list_filter = ["kind", "state", "school__local_authority"]
+    search_fields = ["pupil__last_name", "pupil__first_name", "pupil__upn"]
     list_select_related = ["pupil", "school"]
 
 

@@ -18,7 +18,8 @@ class OrderCaseAdmin(ReadOnlyAdmin):
     """Read-only: cases change only through their services, with timeline events."""
 
     list_display = ["pupil", "state", "requested_on", "applied_on", "outcome", "school"]
-    list_filter = ["state"]
+    list_filter = ["state", "school__local_authority"]
+    search_fields = ["pupil__last_name", "pupil__first_name", "pupil__upn"]
     list_select_related = ["pupil", "school"]
 
 
