@@ -3,6 +3,7 @@
 
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import Http404
@@ -46,7 +47,7 @@ class Row:
     termly_return: TermlyReturn | None
     submitted: ReturnSubmission | None
 
-    @property
+    @cached_property
     def counts(self) -> list[int | None]:
         if self.termly_return is None:
             return [None] * len(KEYS)

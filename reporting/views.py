@@ -33,6 +33,21 @@ CHARTS = (
 )
 
 
+# A chart of hundreds of schools cannot be read (nor sent quickly): each compares the schools
+# with the most, and the table above it has every school.
+CHART_SCHOOLS = 15
+
+
+def _busiest(title: str, series: tuple[str, str], table, a: str, b: str):
+    first, second = KEYS.index(a), KEYS.index(b)
+    rows = [(row.school.name, row.counts[first] or 0, row.counts[second] or 0)
+            for row in table.rows]
+    if len(rows) > CHART_SCHOOLS:
+        rows = sorted(rows, key=lambda r: (-(r[1] + r[2]), r[0]))[:CHART_SCHOOLS]
+        title = f"{title}: the {CHART_SCHOOLS} schools with the most"
+    return title, series, rows
+
+
 def _where(la, term) -> str:
     return urlencode({"la": la.code, "term": term.key})
 
@@ -44,11 +59,7 @@ def return_list(request):
     terms = ended_terms(la, today)
     term = selectors.term_for(la, request.GET.get("term"), today=today, terms=terms)
     table = selectors.term_table(request.user, la=la, term=term)
-    charts = [
-        pair_chart(title, series, [
-            (row.school.name, row.counts[KEYS.index(a)] or 0, row.counts[KEYS.index(b)] or 0)
-            for row in table.rows])
-        for title, series, (a, b) in CHARTS]
+    charts = [pair_chart(*_busiest(title, series, table, a, b)) for title, series, (a, b) in CHARTS]
     return render(request, "reporting/return_list.html", {
         "table": table, "columns": COLUMNS, "charts": charts, "where": _where(la, term),
         "terms": terms,

@@ -335,3 +335,18 @@ def test_the_annual_report_is_one_page_of_the_years_totals_from_the_stored_retur
     assert "Parenting contracts (behaviour): entered into 4 2 0 6" in text
     assert "Jordan" not in text and "Mensah" not in text
     assert client.get(reverse("return-annual", args=[2099])).status_code == 404
+
+
+def test_a_chart_of_many_schools_compares_the_fifteen_with_the_most():
+    from types import SimpleNamespace
+
+    from reporting.views import CHART_SCHOOLS, _busiest
+
+    rows = [SimpleNamespace(school=SimpleNamespace(name=f"School {n:02d}"),
+                            counts=[n, 1] + [0] * 20) for n in range(40)]
+    title, _series, shown = _busiest("Grounds and contracts", ("A", "B"),
+                                     SimpleNamespace(rows=rows), *KEYS[:2])
+    assert len(shown) == CHART_SCHOOLS == 15
+    assert shown[0] == ("School 39", 39, 1) and shown[-1] == ("School 25", 25, 1)
+    assert title == "Grounds and contracts: the 15 schools with the most"
+    assert _busiest("Few", ("A", "B"), SimpleNamespace(rows=rows[:3]), *KEYS[:2])[0] == "Few"
